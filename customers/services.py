@@ -1,0 +1,111 @@
+"""Customer identity: normalising addresses, resolving them to one customer, merging customers."""
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from customers.models import Customer, CustomerEvent, Identity, IdentityKind
+
+_HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+_OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+
+def normalise_address(kind: str, address: str) -> str:
+    """The canonical form of an address, so that one person has one identity per kind.
+
+    Raises ValidationError with a reason a person can act on.
+    """
+    value = (address or "").strip()
+    if not value:
+        raise ValidationError("The address is empty.")
+    if kind == IdentityKind.EMAIL:
+        value = value.lower()
+        validate_email(value)
+        return value
+    if kind == IdentityKind.PHONE:
+        try:
+            number = phonenumbers.parse(value, getattr(settings, "PHONE_DEFAULT_REGION", None) or None)
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError(f"{value!r} is not a phone number: {exc}.") from exc
+        if not phonenumbers.is_possible_number(number):
+            raise ValidationError(f"{value!r} is not a possible phone number.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if kind == IdentityKind.X:
+        value = value.removeprefix("@").lower()
+        if not (_HANDLE_RE.match(value) or value.isdigit()):
+            raise ValidationError(f"{address!r} is not an X handle or account id.")
+        return value
+    if kind in IdentityKind.values:
+        if not _OPAQUE_ID_RE.match(value):
+            raise ValidationError(f"{value!r} is not a valid {kind} id.")
+        return value
+    raise ValidationError(f"Unknown identity kind {kind!r}.")
+
+
+def resolve_identity(*, kind: str, address: str, name: str = "") -> Identity:
+    """The identity for this address, creating the customer and identity on first contact.
+
+    Safe under concurrency: two first messages from one address give one customer.
+    """
+    address = normalise_address(kind, address)
+    identity = Identity.objects.select_related("customer").filter(kind=kind, address=address).first()
+    if identity:
+        return identity
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(name=name[:200] or _name_from_address(kind, address))
+            return Identity.objects.create(customer=customer, kind=kind, address=address, display_name=name[:200])
+    except IntegrityError:
+        # Another transaction created it between our read and our write.
+        return Identity.objects.select_related("customer").get(kind=kind, address=address)
+
+
+def _name_from_address(kind: str, address: str) -> str:
+    return address.split("@")[0] if kind == IdentityKind.EMAIL else address
+
+
+def add_identity(*, customer: Customer, kind: str, address: str) -> Identity:
+    """Link another address to a customer; refuses an address that belongs to someone else."""
+    address = normalise_address(kind, address)
+    existing = Identity.objects.filter(kind=kind, address=address).first()
+    if existing:
+        if existing.customer_id == customer.pk:
+            return existing
+        raise ValidationError(f"{address} already belongs to customer {existing.customer_id}; merge them instead.")
+    return Identity.objects.create(customer=customer, kind=kind, address=address)
+
+
+@transaction.atomic
+def merge_customers(*, source: Customer, target: Customer, by=None) -> Customer:
+    """Move every identity and ticket of `source` to `target`; `source` stays as an audited stub."""
+    if source.pk == target.pk:
+        raise ValidationError("A customer cannot be merged into itself.")
+    if source.merged_into_id:
+        raise ValidationError("This customer was already merged.")
+    from tickets.services.customers import move_customer_tickets  # tickets depends on customers, not back
+
+    identities = list(source.identities.values_list("kind", "address"))
+    source.identities.update(customer=target)
+    moved = move_customer_tickets(source=source, target=target, by=by)
+    for field in ("language", "time_zone", "organization_id"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    if source.notes:
+        target.notes = f"{target.notes}\n\n{source.notes}".strip()
+    if source.user_id and not target.user_id:
+        target.user_id, source.user_id = source.user_id, None
+    source.merged_into = target
+    source.save(update_fields=["merged_into", "user", "updated_at"])
+    target.save()
+    data = {"source": source.pk, "target": target.pk, "identities": identities, "tickets": moved}
+    CustomerEvent.objects.bulk_create(
+        [
+            CustomerEvent(customer=target, kind=CustomerEvent.Kind.MERGED, actor=by, data=data),
+            CustomerEvent(customer=source, kind=CustomerEvent.Kind.MERGED, actor=by, data=data),
+        ]
+    )
+    return target

@@ -1,0 +1,31 @@
+"""Celery: a killed worker's task is redelivered, never lost (see DESIGN.md, "Running")."""
+
+from .env import env
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+# Embedded default (no REDIS_URL): tasks run eagerly in-process and the embedded scheduler
+# (helpdesk/scheduler.py) fires the beat schedule inside the web process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task only after this; the default hour loses work for an hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
+
+# The one beat schedule; django-celery-beat syncs it into the database, the embedded scheduler
+# runs it directly. Intervals are in seconds.
+CELERY_BEAT_SCHEDULE = {
+    "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
+}

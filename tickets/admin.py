@@ -1,0 +1,57 @@
+from django.contrib import admin, messages
+
+from tickets.models import FailedInbound, Macro, Tag, Team
+from tickets.services import IngestError, retry_failed_inbound
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ["name", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "body"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(FailedInbound)
+class FailedInboundAdmin(admin.ModelAdmin):
+    """Payloads we could not process; nothing a customer sent is dropped."""
+
+    list_display = ["id", "channel", "external_id", "state", "attempts", "short_error", "created_at"]
+    list_filter = ["state", "channel"]
+    search_fields = ["external_id", "error"]
+    readonly_fields = [f.name for f in FailedInbound._meta.fields]
+    actions = ["retry", "discard"]
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return obj.error[:120]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Retry the selected payloads")
+    def retry(self, request, queryset):
+        done = failed = 0
+        for item in queryset.filter(state=FailedInbound.State.FAILED):
+            try:
+                retry_failed_inbound(item)
+                done += 1
+            except (IngestError, ValueError) as exc:
+                failed += 1
+                self.message_user(request, f"#{item.pk} failed again: {exc}", messages.ERROR)
+        self.message_user(request, f"{done} retried, {failed} failed again.")
+
+    @admin.action(description="Discard the selected payloads (keeps them, marked discarded)")
+    def discard(self, request, queryset):
+        queryset.update(state=FailedInbound.State.DISCARDED)

@@ -1,0 +1,52 @@
+"""Real-time event payloads pushed to agents over Channels, and the groups they go to.
+
+Persisted timeline rows are tickets/timeline.py; these are transient notifications.
+"""
+
+from typing import TypedDict
+
+AGENTS_GROUP = "agents"
+
+
+def ticket_group(ticket_id: int) -> str:
+    return f"ticket.{ticket_id}"
+
+
+def agent_group(user_id: int) -> str:
+    return f"agent.{user_id}"
+
+
+def team_group(team_id: int) -> str:
+    return f"team.{team_id}"
+
+
+class TicketChanged(TypedDict):
+    type: str  # "ticket.created" | "ticket.message" | "ticket.updated"
+    ticket: int
+    subject: str
+    status: str
+    channel: str
+    team: int | None
+    assignee: int | None
+    summary: str
+
+
+def ticket_changed(ticket, *, type: str, summary: str) -> TicketChanged:
+    return TicketChanged(
+        type=type,
+        ticket=ticket.pk,
+        subject=ticket.subject,
+        status=ticket.status,
+        channel=ticket.channel,
+        team=ticket.team_id,
+        assignee=ticket.assignee_id,
+        summary=summary,
+    )
+
+
+def groups_for(ticket) -> list[str]:
+    """Who hears about a ticket: its watchers, its team (or every agent if it has none), its assignee."""
+    groups = [ticket_group(ticket.pk), team_group(ticket.team_id) if ticket.team_id else AGENTS_GROUP]
+    if ticket.assignee_id:
+        groups.append(agent_group(ticket.assignee_id))
+    return groups

@@ -1,0 +1,89 @@
+"""The normalised form of every inbound message, whatever channel it came from (no ORM here)."""
+
+import base64
+import dataclasses
+import json
+from datetime import datetime
+
+from customers.models import IdentityKind
+from tickets.models.choices import Channel
+
+# Which kind of address a channel's sender has; channels sharing a kind share customers.
+IDENTITY_KIND = {
+    Channel.EMAIL: IdentityKind.EMAIL,
+    Channel.WEBFORM: IdentityKind.EMAIL,
+    Channel.API: IdentityKind.EMAIL,
+    Channel.SMS: IdentityKind.PHONE,
+    Channel.WHATSAPP: IdentityKind.PHONE,
+    Channel.PHONE: IdentityKind.PHONE,
+    Channel.X: IdentityKind.X,
+    Channel.FACEBOOK: IdentityKind.FACEBOOK,
+    Channel.INSTAGRAM: IdentityKind.INSTAGRAM,
+    Channel.TELEGRAM: IdentityKind.TELEGRAM,
+    Channel.CHAT: IdentityKind.CHAT_VISITOR,
+}
+
+# Channels where a new message without thread hints still continues the customer's open ticket
+# (nobody starts a fresh SMS "thread"); e-mail and forms start a new ticket unless they reply.
+CONVERSATIONAL = {
+    Channel.SMS,
+    Channel.WHATSAPP,
+    Channel.PHONE,
+    Channel.X,
+    Channel.FACEBOOK,
+    Channel.INSTAGRAM,
+    Channel.TELEGRAM,
+    Channel.CHAT,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class InboundAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    # The size the sender declared, for a file over the limit whose content was not read.
+    declared_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return max(self.declared_size, len(self.content))
+
+
+@dataclasses.dataclass(frozen=True)
+class InboundMessage:
+    channel: str
+    external_id: str
+    sender_address: str
+    sender_name: str = ""
+    subject: str = ""
+    text: str = ""
+    html: str = ""
+    attachments: tuple[InboundAttachment, ...] = ()
+    timestamp: datetime | None = None
+    # Thread hints: provider ids this message answers (e-mail In-Reply-To/References) and a
+    # conversation id (chat session, X conversation, ...).
+    reply_to_ids: tuple[str, ...] = ()
+    conversation_id: str = ""
+    # Where the raw provider payload is kept, if the channel stores it (e.g. an .eml path).
+    raw_ref: str = ""
+
+    def to_json(self) -> str:
+        """Serialise (attachments base64) so that a failed message can be stored and retried."""
+        data = dataclasses.asdict(self)
+        data["timestamp"] = self.timestamp.isoformat() if self.timestamp else None
+        data["attachments"] = [{**a, "content": base64.b64encode(a["content"]).decode()} for a in data["attachments"]]
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, raw: str) -> "InboundMessage":
+        data = json.loads(raw)
+        data["timestamp"] = datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None
+        data["attachments"] = tuple(
+            InboundAttachment(
+                a["filename"], a["content_type"], base64.b64decode(a["content"]), a.get("declared_size", 0)
+            )
+            for a in data.get("attachments", ())
+        )
+        data["reply_to_ids"] = tuple(data.get("reply_to_ids", ()))
+        return cls(**data)

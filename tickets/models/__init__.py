@@ -1,0 +1,24 @@
+from tickets.models.choices import Channel, DeliveryStatus, Direction, Priority, Status, Visibility
+from tickets.models.event import TicketEvent
+from tickets.models.failed import FailedInbound
+from tickets.models.macro import Macro
+from tickets.models.message import Attachment, Message
+from tickets.models.team import Team
+from tickets.models.ticket import Tag, Ticket
+
+__all__ = [
+    "Attachment",
+    "Channel",
+    "DeliveryStatus",
+    "Direction",
+    "FailedInbound",
+    "Macro",
+    "Message",
+    "Priority",
+    "Status",
+    "Tag",
+    "Team",
+    "Ticket",
+    "TicketEvent",
+    "Visibility",
+]

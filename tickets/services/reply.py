@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from channels_in.registry import reply_channel
+from helpdesk.realtime import publish
+from helpdesk.roles import can_reply_publicly, is_staff_member
+from tickets import events, timeline
+from tickets.inbound import IDENTITY_KIND
+from tickets.locks import tickets_for_update
+from tickets.models import Attachment, DeliveryStatus, Direction, Message, Status, Ticket, Visibility
+
+
+def reply(
+    *,
+    ticket: Ticket,
+    author,
+    text: str,
+    internal: bool = False,
+    status: str | None = None,
+    attachments: list[UploadedFile] | tuple = (),
+) -> Message:
+    """Write an agent's reply or internal note; a public reply is sent on commit, on the ticket's channel.
+
+    The message is stored first (delivery status `queued`) so a failed send is retried and stays
+    visible; an internal note never leaves the helpdesk. Locks the ticket.
+    """
+    if not is_staff_member(author) or (not internal and not can_reply_publicly(author)):
+        raise PermissionDenied("You may add internal notes only.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write something before sending."})
+    if status is not None and status not in Status.values:
+        raise ValidationError({"status": f"{status!r} is not a status."})
+    for upload in attachments:
+        if upload.size > settings.MAX_ATTACHMENT_BYTES:
+            limit = filesizeformat(settings.MAX_ATTACHMENT_BYTES)
+            raise ValidationError({"attachments": f"{upload.name} is larger than the {limit} limit."})
+
+    channel = reply_channel(ticket.channel)
+    address = "" if internal else _recipient(ticket, channel)
+    with transaction.atomic():
+        (ticket,) = tickets_for_update(ticket.pk)
+        now = timezone.now()
+        message = Message.objects.create(
+            ticket=ticket,
+            direction=Direction.OUT,
+            channel=channel,
+            visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+            author_agent=author,
+            address=address,
+            body_text=text,
+            delivery_status=DeliveryStatus.NONE if internal else DeliveryStatus.QUEUED,
+            created_at=now,
+        )
+        for upload in attachments:
+            Attachment(
+                message=message,
+                filename=upload.name[:255],
+                size=upload.size,
+                content_type=(upload.content_type or "application/octet-stream")[:255],
+            ).file.save(upload.name, upload, save=True)
+        rows = [timeline.message_added_event(message=message, actor=author)]
+        fields = ["updated_at"]
+        ticket.updated_at = now
+        if not internal:
+            ticket.last_message_at = now
+            fields.append("last_message_at")
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                fields.append("first_response_at")
+        new_status = status or (Status.OPEN if ticket.status == Status.NEW and not internal else None)
+        if new_status and new_status != ticket.status:
+            old = ticket.status
+            ticket.status = new_status
+            ticket.solved_at = now if new_status == Status.SOLVED else None
+            fields += ["status", "solved_at"]
+            rows.append(timeline.status_changed_event(ticket=ticket, actor=author, old=old))
+        ticket.save(update_fields=fields)
+        timeline.TicketEvent.objects.bulk_create(rows)
+        if not internal:
+            from tickets.tasks import send_message_task
+
+            transaction.on_commit(lambda: send_message_task.delay(message.pk))
+        summary = f"{author.display_name} added {'a note' if internal else 'a reply'}"
+        publish([events.ticket_group(ticket.pk)], events.ticket_changed(ticket, type="ticket.message", summary=summary))
+    return message
+
+
+def _recipient(ticket: Ticket, channel: str) -> str:
+    """The customer's address on the reply channel: the one they last wrote from, else their newest."""
+    last = (
+        ticket.messages.filter(direction=Direction.IN, channel=ticket.channel)
+        .exclude(address="")
+        .order_by("-created_at")
+        .values_list("address", flat=True)
+        .first()
+    )
+    kind = IDENTITY_KIND.get(channel)
+    if last and IDENTITY_KIND.get(ticket.channel) == kind:
+        return last
+    address = (
+        ticket.customer.identities.filter(kind=kind).order_by("-created_at").values_list("address", flat=True).first()
+    )
+    if not address:
+        raise ValidationError(f"{ticket.customer} has no {channel} address, so a reply cannot be sent there.")
+    return address

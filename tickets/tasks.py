@@ -1,0 +1,19 @@
+"""Celery tasks: thin wrappers that load by id and call a service."""
+
+from celery import shared_task
+
+from tickets import services
+
+
+@shared_task(acks_late=True)
+def send_message_task(message_id: int) -> str:
+    return services.deliver(message_id)
+
+
+@shared_task
+def resend_due_messages_task() -> int:
+    """Beat job: put due retries (and sends lost with a dead worker) back on the queue."""
+    ids = services.resend_due_messages()
+    for message_id in ids:
+        send_message_task.delay(message_id)
+    return len(ids)
