@@ -16,6 +16,14 @@ from helpdesk.roles import Role
 from tests.factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and caches start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def admin_ada(db):
     return UserFactory(username="ada", first_name="Ada", role=Role.ADMIN)

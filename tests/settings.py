@@ -18,6 +18,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="helpdesk-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="helpdesk-test-static-")
 CELERY_TASK_ALWAYS_EAGER = True
 EMBEDDED_SCHEDULER = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

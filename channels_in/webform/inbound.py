@@ -16,13 +16,24 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"Attach at most {MAX_FILES} files.")
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(max_length=200)
     email = forms.EmailField(max_length=254)
     subject = forms.CharField(max_length=200)
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
-    attachments = forms.FileField(
-        widget=MultipleFileInput(attrs={"multiple": True}),
+    attachments = MultipleFileField(
         required=False,
         help_text=f"Up to {MAX_FILES} files, each at most {filesizeformat(settings.MAX_ATTACHMENT_BYTES)}.",
     )
@@ -30,16 +41,6 @@ class ContactForm(forms.Form):
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     # Honeypot: people leave it empty, form-filling bots do not.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
-
-    def __init__(self, *args, files_list=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.files_list = files_list or []
-
-    def clean(self):
-        cleaned = super().clean()
-        if len(self.files_list) > MAX_FILES:
-            raise forms.ValidationError(f"Attach at most {MAX_FILES} files.")
-        return cleaned
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))
@@ -53,7 +54,7 @@ def to_inbound(form: ContactForm) -> InboundMessage:
         InboundAttachment(
             f.name, f.content_type or "application/octet-stream", f.read() if f.size <= limit else b"", f.size
         )
-        for f in form.files_list
+        for f in data["attachments"]
     )
     return InboundMessage(
         channel=Channel.WEBFORM,

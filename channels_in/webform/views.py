@@ -1,6 +1,8 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +16,10 @@ logger = logging.getLogger(__name__)
 def contact(request):
     """Public "contact us" page: anyone can open a ticket, no account needed."""
     if request.method == "POST":
-        form = ContactForm(request.POST, request.FILES, files_list=request.FILES.getlist("attachments"))
+        form = ContactForm(request.POST, request.FILES)
+        if _over_rate_limit(request):
+            form.add_error(None, "Too many messages from your network in the last hour; please try again later.")
+            return render(request, "webform/contact.html", {"form": form}, status=429)
         if form.is_valid():
             if form.is_spam():
                 logger.info("webform: honeypot filled, submission dropped")
@@ -37,3 +42,10 @@ def contact(request):
 
 def thanks(request):
     return render(request, "webform/thanks.html", {"number": request.session.get("webform_ticket")})
+
+
+def _over_rate_limit(request) -> bool:
+    """Per-IP hourly budget; REMOTE_ADDR is the proxy's view of the client (set by the proxy)."""
+    key = f"webform:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    return cache.incr(key) > settings.WEBFORM_MAX_PER_HOUR

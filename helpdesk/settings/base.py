@@ -125,6 +125,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A customer's message on a conversational channel (SMS, chat, ...) joins their open ticket
 # on that channel if it was active within this many hours.
 THREAD_WINDOW_HOURS = env.int("THREAD_WINDOW_HOURS", default=72)
+# Submissions of the public contact form accepted per client IP per hour.
+WEBFORM_MAX_PER_HOUR = env.int("WEBFORM_MAX_PER_HOUR", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -138,7 +140,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
-    "DEFAULT_THROTTLE_RATES": {"webform": env.str("WEBFORM_THROTTLE", default="30/hour")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
