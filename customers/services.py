@@ -70,6 +70,8 @@ def _name_from_address(kind: str, address: str) -> str:
 
 def add_identity(*, customer: Customer, kind: str, address: str) -> Identity:
     """Link another address to a customer; refuses an address that belongs to someone else."""
+    if customer.merged_into_id:
+        raise ValidationError(f"This customer was merged into customer {customer.merged_into_id}; add it there.")
     address = normalise_address(kind, address)
     existing = Identity.objects.filter(kind=kind, address=address).first()
     if existing:
@@ -84,8 +86,8 @@ def merge_customers(*, source: Customer, target: Customer, by=None) -> Customer:
     """Move every identity and ticket of `source` to `target`; `source` stays as an audited stub."""
     if source.pk == target.pk:
         raise ValidationError("A customer cannot be merged into itself.")
-    if source.merged_into_id:
-        raise ValidationError("This customer was already merged.")
+    if source.merged_into_id or target.merged_into_id:
+        raise ValidationError("One of these customers was already merged into another; use the surviving one.")
     from tickets.services.customers import move_customer_tickets  # tickets depends on customers, not back
 
     identities = list(source.identities.values_list("kind", "address"))

@@ -3,6 +3,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.text import slugify
 
 from tickets.models import Channel, Priority, Status, Team
 from tickets.models.choices import OPEN_STATUSES
@@ -25,7 +26,7 @@ class TicketFilter(django_filters.FilterSet):
     assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.filter(role__in=["admin", "agent"]))
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
     unassigned = django_filters.BooleanFilter(method="filter_unassigned", label="Unassigned")
-    tag = django_filters.CharFilter(field_name="tags__name", label="Tag")
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag")
     customer = django_filters.NumberFilter(field_name="customer_id")
     q = django_filters.CharFilter(method="filter_text", label="Search")
     sort = django_filters.ChoiceFilter(
@@ -44,6 +45,10 @@ class TicketFilter(django_filters.FilterSet):
 
     def filter_unassigned(self, queryset, name, value):
         return queryset.filter(assignee__isnull=True) if value else queryset
+
+    def filter_tag(self, queryset, name, value):
+        # Tags are stored slugified ("VIP" -> "vip"), so the filter slugifies too.
+        return queryset.filter(tags__name=slugify(value, allow_unicode=True))
 
     def filter_text(self, queryset, name, value):
         value = value.strip().removeprefix("#")

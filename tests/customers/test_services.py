@@ -67,3 +67,11 @@ def test_merge_moves_identities_and_tickets_and_is_audited(agent_alice):
 def test_merge_into_itself_is_refused(customer_dana):
     with pytest.raises(ValidationError):
         merge_customers(source=customer_dana, target=customer_dana)
+
+
+def test_merge_into_a_merged_customer_is_refused(customer_dana, customer_eve, agent_alice):
+    merge_customers(source=customer_eve, target=customer_dana, by=agent_alice)
+    with pytest.raises(ValidationError, match="already merged"):
+        merge_customers(source=customer_dana, target=customer_eve, by=agent_alice)
+    with pytest.raises(ValidationError, match="was merged into"):
+        add_identity(customer=customer_eve, kind="phone", address="+14155550111")

@@ -44,6 +44,8 @@ def reply(
     address = "" if internal else _recipient(ticket, channel)
     with transaction.atomic():
         (ticket,) = tickets_for_update(ticket.pk)
+        if ticket.merged_into_id:
+            raise ValidationError(f"Ticket #{ticket.pk} was merged into #{ticket.merged_into_id}; answer there.")
         now = timezone.now()
         message = Message.objects.create(
             ticket=ticket,

@@ -122,3 +122,10 @@ def test_macro_placeholders(agent_alice):
     macro = MacroFactory(body="Hi {{ customer.first_name }}, #{{ticket.number}} from {{ agent.name }} {{ bogus.x }}")
     text = render_macro(macro=macro, ticket=ticket, agent=agent_alice)
     assert text == f"Hi Dana, #{ticket.pk} from Alice Agent {{{{ bogus.x }}}}"
+
+
+def test_reply_on_a_merged_ticket_is_refused(agent_alice):
+    target, source = new_ticket("<t@example.org>"), new_ticket("<s@example.org>")
+    merge_tickets(source=source, target=target, by=agent_alice)
+    with pytest.raises(ValidationError, match="answer there"):
+        reply(ticket=source, author=agent_alice, text="hello")
