@@ -1,7 +1,6 @@
 """Customer profiles over REST: list and search, read, merge, add an address."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -18,16 +17,13 @@ from customers.api.serializers import (
     IdentityCreateInputSerializer,
     IdentityOutputSerializer,
 )
-from customers.models import Customer, Identity
+from customers.models import Customer
+from customers.selectors import customer_list, customers_with_identities
 from customers.services import add_identity, merge_customers
 from helpdesk.api import INPUT_ERRORS, PAGE_PARAMETERS, READ_ERRORS
 from tickets.selectors import customer_tickets_for
 
 MAX_PROFILE_TICKETS = 50
-
-
-def _customers() -> QuerySet[Customer]:
-    return Customer.objects.select_related("organization").prefetch_related("identities")
 
 
 def _profile(request, customer: Customer) -> Response:
@@ -40,13 +36,7 @@ class CustomerListApi(GenericAPIView):
     def get_queryset(self):
         filters = CustomerFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        customers = _customers().filter(merged_into__isnull=True)
-        query = filters.validated_data.get("q", "")
-        if query:
-            # A subquery, not a join, so a customer with two matching addresses is listed once.
-            by_address = Identity.objects.filter(address__icontains=query).values("customer_id")
-            customers = customers.filter(Q(name__icontains=query) | Q(pk__in=by_address))
-        return customers
+        return customer_list(filters.validated_data.get("q", ""))
 
     @extend_schema(
         summary="List and search customers",
@@ -67,7 +57,7 @@ class CustomerDetailApi(APIView):
         responses={200: CustomerDetailOutputSerializer, **READ_ERRORS},
     )
     def get(self, request, customer_id: int):
-        return _profile(request, get_object_or_404(_customers(), pk=customer_id))
+        return _profile(request, get_object_or_404(customers_with_identities(), pk=customer_id))
 
 
 @extend_schema(tags=["customers"])
@@ -87,7 +77,7 @@ class CustomerMergeApi(APIView):
         if target is None:
             raise ValidationError({"into": [f"There is no customer {into}."]})
         merge_customers(source=source, target=target, by=request.user)
-        return _profile(request, _customers().get(pk=target.pk))
+        return _profile(request, customers_with_identities().get(pk=target.pk))
 
 
 @extend_schema(tags=["customers"])
