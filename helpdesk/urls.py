@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from helpdesk import views as helpdesk_views
+
 api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("customers.api.urls")),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("profile/", helpdesk_views.profile, name="profile"),
     path("tickets/", include("tickets.urls")),
     path("customers/", include("customers.urls")),
     path("contact/", include("channels_in.webform.urls")),

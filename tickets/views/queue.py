@@ -1,0 +1,33 @@
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import render
+
+from helpdesk.decorators import staff_required
+from helpdesk.pagination import Page, page_number
+from tickets.filters import TicketFilter
+from tickets.selectors import queue_list
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def queue(request):
+    """The ticket queue: any open ticket the agent may see, newest activity first, filterable."""
+    params = request.GET.copy()
+    if "status" not in params:
+        params.setlist("status", ["open_any"])
+    filterset = TicketFilter(params, queryset=queue_list(request.user), request=request)
+    if not filterset.is_valid():
+        # Unknown values in the address bar: show the form errors, not a 500.
+        return render(request, "tickets/queue.html", {"filter": filterset, "page": None}, status=400)
+    try:
+        page = Page(filterset.qs, page_number(request.GET.get("page")), PAGE_SIZE)
+    except InvalidPage as exc:
+        raise Http404(str(exc)) from exc
+    query = params.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    template = (
+        "tickets/_queue_rows.html" if request.htmx and request.htmx.target == "queue-rows" else "tickets/queue.html"
+    )
+    return render(request, template, context)
