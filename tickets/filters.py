@@ -22,8 +22,10 @@ class TicketFilter(django_filters.FilterSet):
     )
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
-    assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.filter(role__in=["admin", "agent"]))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team")
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(role__in=["admin", "agent"]), empty_label="Anyone"
+    )
     mine = django_filters.BooleanFilter(method="filter_mine", label="Assigned to me")
     unassigned = django_filters.BooleanFilter(method="filter_unassigned", label="Unassigned")
     tag = django_filters.CharFilter(method="filter_tag", label="Tag")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Message, Priority, Ticket, TicketEvent
 
 Kind = TicketEvent.Kind
 
@@ -40,7 +40,13 @@ def status_changed_event(*, ticket: Ticket, actor, old: str, reason: str = "") -
 
 
 def priority_changed_event(*, ticket: Ticket, actor, old: int) -> TicketEvent:
-    return _event(ticket, Kind.PRIORITY_CHANGED, actor, {"from": old, "to": ticket.priority})
+    data = {
+        "from": old,
+        "to": ticket.priority,
+        "from_label": Priority(old).label,
+        "to_label": Priority(ticket.priority).label,
+    }
+    return _event(ticket, Kind.PRIORITY_CHANGED, actor, data)
 
 
 def tags_changed_event(*, ticket: Ticket, actor, added: list[str], removed: list[str]) -> TicketEvent:

@@ -20,7 +20,7 @@ def test_timeline_shows_messages_notes_and_events(client, agent_alice, support_t
     page = client.get(url("detail", support_ticket)).content.decode()
     assert "It is on fire." in page
     assert "Internal note" in page and "Checked the logs" in page
-    assert "assigned to" in page  # the routing to Support is on the timeline
+    assert "moved to team <strong>Support" in page  # the routing is on the timeline
     assert "E-mail" in page  # the channel of each message is visible
 
 
