@@ -6,7 +6,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from customers.models import Customer, CustomerEvent, Identity, IdentityKind
 
@@ -49,19 +49,17 @@ def normalise_address(kind: str, address: str) -> str:
 def resolve_identity(*, kind: str, address: str, name: str = "") -> Identity:
     """The identity for this address, creating the customer and identity on first contact.
 
-    Safe under concurrency: two first messages from one address give one customer.
+    Runs inside the caller's transaction. If another transaction creates the same identity first,
+    the unique constraint raises IntegrityError and the caller retries (ingest does), so two first
+    messages from one address give one customer. No savepoint: this is on ingest's hot path.
     """
     address = normalise_address(kind, address)
-    identity = Identity.objects.select_related("customer").filter(kind=kind, address=address).first()
-    if identity:
-        return identity
-    try:
-        with transaction.atomic():
-            customer = Customer.objects.create(name=name[:200] or _name_from_address(kind, address))
-            return Identity.objects.create(customer=customer, kind=kind, address=address, display_name=name[:200])
-    except IntegrityError:
-        # Another transaction created it between our read and our write.
-        return Identity.objects.select_related("customer").get(kind=kind, address=address)
+    # No ORDER BY (the default ordering would add one): (kind, address) is unique.
+    found = Identity.objects.select_related("customer").filter(kind=kind, address=address).order_by()[:1]
+    if found:
+        return found[0]
+    customer = Customer.objects.create(name=name[:200] or _name_from_address(kind, address))
+    return Identity.objects.create(customer=customer, kind=kind, address=address, display_name=name[:200])
 
 
 def _name_from_address(kind: str, address: str) -> str:

@@ -1,25 +1,53 @@
-"""Push events to Channels groups, only after the data they describe is committed."""
+"""Push events to Channels groups, only after the data they describe is committed.
 
+With channels-redis (production) a send is handed to one long-lived event loop in a background
+thread and the caller does not wait: `async_to_sync` would build an event loop per call, which cost
+about 1 ms per event here, more than the whole ingest of a message. The in-memory layer (embedded
+default) keeps `async_to_sync`, because its queues belong to the server's own event loop.
+"""
+
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
 
-def _send(group: str, event: dict) -> None:
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="realtime-publisher", daemon=True).start()
+        return _loop
+
+
+async def _send(layer, groups: list[str], event: dict) -> None:
+    message = {"type": "helpdesk.event", "event": event}
+    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):
+            # A notification must never undo or fail the write that caused it.
+            logger.error("realtime publish to %s failed: %r", group, result)
+
+
+def send_now(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
-        async_to_sync(layer.group_send)(group, {"type": "helpdesk.event", "event": event})
-    except Exception:
-        # A notification must never undo or fail the write that caused it.
-        logger.exception("realtime publish to %s failed", group)
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(_send)(layer, groups, event)
+    else:
+        asyncio.run_coroutine_threadsafe(_send(layer, groups, event), _background_loop())
 
 
 def publish(groups: list[str], event: dict) -> None:
     """Send `event` to each group once the surrounding transaction commits."""
-    transaction.on_commit(lambda: [_send(group, event) for group in groups])
+    transaction.on_commit(lambda: send_now(groups, event))

@@ -134,5 +134,5 @@ def captured_events(monkeypatch):
     from helpdesk import realtime
 
     sent: list = []
-    monkeypatch.setattr(realtime, "_send", lambda group, event: sent.append((group, event)))
+    monkeypatch.setattr(realtime, "send_now", lambda groups, event: sent.extend((g, event) for g in groups))
     return sent

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -45,26 +46,28 @@ def ingest(msg: InboundMessage) -> IngestResult:
     Idempotent on (channel, external_id): a redelivery returns the message stored the first time.
     Anything that cannot be processed is stored raw (FailedInbound) and IngestError is raised.
     """
-    existing = _existing(msg)
-    if existing:
-        return IngestResult(existing, existing.ticket, created_ticket=False, duplicate=True)
-    try:
-        with transaction.atomic():
-            return _ingest(msg)
-    except IntegrityError:
-        # A concurrent delivery of the same message won the race to insert it.
-        existing = _existing(msg)
-        if existing:
-            return IngestResult(existing, existing.ticket, created_ticket=False, duplicate=True)
-        raise
-    except _TRANSIENT:
-        raise
-    except Exception as exc:
-        logger.warning("inbound %s message %s failed: %s", msg.channel, msg.external_id, exc)
-        failed = store_failed_inbound(
-            channel=msg.channel, external_id=msg.external_id, payload=msg.to_json(), error=_describe(exc)
-        )
-        raise IngestError(failed) from exc
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _ingest(msg)
+        except IntegrityError:
+            # The unique constraint, not a read before writing, is the dedupe (one query less on
+            # the hot path): this message was stored before, or concurrently. Otherwise another
+            # transaction created the sender's identity first, and a second try finds it.
+            existing = _existing(msg)
+            if existing:
+                return IngestResult(existing, existing.ticket, created_ticket=False, duplicate=True)
+            if attempt == 2:
+                raise
+        except _TRANSIENT:
+            raise
+        except Exception as exc:
+            logger.warning("inbound %s message %s failed: %s", msg.channel, msg.external_id, exc)
+            failed = store_failed_inbound(
+                channel=msg.channel, external_id=msg.external_id, payload=msg.to_json(), error=_describe(exc)
+            )
+            raise IngestError(failed) from exc
+    raise AssertionError("unreachable")
 
 
 def store_failed_inbound(*, channel: str, external_id: str, payload: str, error: str, fmt: str = "inbound-json"):
@@ -157,13 +160,8 @@ def _thread(msg: InboundMessage, customer, now) -> Ticket | None:
     locked = Ticket.objects.select_for_update()
     ticket = None
     if msg.reply_to_ids:
-        ticket_id = (
-            Message.objects.filter(channel=msg.channel, external_id__in=list(msg.reply_to_ids)[-50:])
-            .order_by("-id")
-            .values_list("ticket_id", flat=True)
-            .first()
-        )
-        ticket = locked.filter(pk=ticket_id).first() if ticket_id else None
+        replied = Message.objects.filter(channel=msg.channel, external_id__in=list(msg.reply_to_ids)[-50:])
+        ticket = locked.filter(pk=Subquery(replied.order_by("-id").values("ticket_id")[:1])).first()
     if ticket is None and msg.conversation_id:
         ticket = (
             locked.filter(channel=msg.channel, conversation_id=msg.conversation_id)
