@@ -49,5 +49,8 @@ def send_now(groups: list[str], event: dict) -> None:
 
 
 def publish(groups: list[str], event: dict) -> None:
-    """Send `event` to each group once the surrounding transaction commits."""
-    transaction.on_commit(lambda: send_now(groups, event))
+    """Send `event` to each group once the surrounding transaction commits.
+
+    `robust`: a failed notification is logged and never breaks the write that caused it.
+    """
+    transaction.on_commit(lambda: send_now(groups, event), robust=True)

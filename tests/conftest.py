@@ -4,6 +4,7 @@ alice and bob are agents in Support; carl is an agent in Billing and must not se
 tickets; lena is a light agent in Support; dana and eve are customers; ada is an admin.
 """
 
+import itertools
 import socket
 
 import pytest
@@ -14,6 +15,9 @@ from rest_framework.test import APIClient
 
 from helpdesk.roles import Role
 from tests.factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
+from tickets.inbound import InboundMessage
+from tickets.models import Channel
+from tickets.services import ingest, update_ticket
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +140,34 @@ def captured_events(monkeypatch):
     sent: list = []
     monkeypatch.setattr(realtime, "send_now", lambda groups, event: sent.extend((g, event) for g in groups))
     return sent
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_ticket(admin_ada):
+    """make_ticket(team=..., sender=..., subject=...) -> a new e-mail ticket, optionally routed to a team."""
+
+    def make(*, team=None, sender="pat@example.org", subject="Printer on fire", text="It is on fire."):
+        message = InboundMessage(
+            channel=Channel.EMAIL,
+            external_id=f"<api-{next(_ids)}@example.org>",
+            sender_address=sender,
+            sender_name="Pat Doe",
+            subject=subject,
+            text=text,
+        )
+        ticket = ingest(message).ticket
+        if team is not None:
+            update_ticket(ticket=ticket, by=admin_ada, team=team)
+            ticket.refresh_from_db()
+        return ticket
+
+    return make
+
+
+@pytest.fixture
+def support_ticket(make_ticket, team_support):
+    """Support's ticket: alice, bob and lena see it; carl (Billing) must not."""
+    return make_ticket(team=team_support, subject="Printer on fire")

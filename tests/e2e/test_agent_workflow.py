@@ -6,28 +6,17 @@ from playwright.sync_api import expect
 from tests.factories import MacroFactory
 from tickets.inbound import InboundMessage
 from tickets.models import Channel, Message, Ticket
-from tickets.services import ingest, update_ticket
+from tickets.services import ingest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def tickets(agent_alice, team_support):
-    pat = ingest(
-        InboundMessage(
-            channel=Channel.EMAIL,
-            external_id="<pat-1@example.org>",
-            sender_address="pat@example.org",
-            sender_name="Pat Doe",
-            subject="Printer on fire",
-            text="It is on fire.\nPlease help.",
-        )
-    ).ticket
-    update_ticket(ticket=pat, by=agent_alice, team=team_support)
+def tickets(support_ticket):
     ingest(
         InboundMessage(channel=Channel.SMS, external_id="SM1", sender_address="+14155550100", text="Where is my order?")
     )
-    return pat
+    return support_ticket
 
 
 def test_agent_works_a_ticket_end_to_end(page, live_server, login, tickets, agent_alice, smtp_server, screenshot):

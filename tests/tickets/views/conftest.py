@@ -2,23 +2,7 @@ import pytest
 
 from tickets.inbound import InboundMessage
 from tickets.models import Channel
-from tickets.services import ingest, update_ticket
-
-
-@pytest.fixture
-def support_ticket(agent_alice, team_support):
-    """An e-mail ticket from Pat, routed to Support."""
-    ticket = ingest(
-        InboundMessage(
-            channel=Channel.EMAIL,
-            external_id="<pat-1@example.org>",
-            sender_address="pat@example.org",
-            sender_name="Pat Doe",
-            subject="Printer on fire",
-            text="It is on fire.",
-        )
-    ).ticket
-    return update_ticket(ticket=ticket, by=agent_alice, team=team_support)
+from tickets.services import ingest
 
 
 @pytest.fixture
