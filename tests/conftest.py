@@ -107,9 +107,18 @@ def _free_port() -> int:
 
 
 class _Inbox(MessageHandler):
+    """Collects delivered mail; set `reject_rcpt` (e.g. "550 No such user") to refuse recipients."""
+
     def __init__(self):
         super().__init__()
         self.messages = []
+        self.reject_rcpt = ""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.reject_rcpt:
+            return self.reject_rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     def handle_message(self, message):
         self.messages.append(message)

@@ -4,10 +4,24 @@ from django.shortcuts import render
 
 from helpdesk.decorators import staff_required
 from helpdesk.pagination import Page, page_number
-from tickets.filters import TicketFilter
+from tickets.filters import SORTS, TicketFilter
 from tickets.selectors import queue_list
 
 PAGE_SIZE = 25
+
+
+def _filter_options(filterset: TicketFilter, params) -> dict:
+    fields = filterset.form.fields
+    names = ["status", "channel", "priority", "team", "assignee", "sort"]
+    return {
+        "choices": {
+            name: [(str(v), label) for v, label in fields[name].choices] for name in ("status", "channel", "priority")
+        }
+        | {"sort": [("", "Recently updated"), *((k, k.title()) for k in SORTS if k != "updated")]},
+        "selected": {name: params.getlist(name) for name in names},
+        "teams": fields["team"].queryset,
+        "agents": fields["assignee"].queryset.order_by("first_name", "username"),
+    }
 
 
 @staff_required
@@ -26,7 +40,7 @@ def queue(request):
         raise Http404(str(exc)) from exc
     query = params.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), **_filter_options(filterset, params)}
     template = (
         "tickets/_queue_rows.html" if request.htmx and request.htmx.target == "queue-rows" else "tickets/queue.html"
     )

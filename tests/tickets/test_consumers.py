@@ -1,0 +1,87 @@
+"""The agent notification socket, over the configured channel layer (channels-redis in CI)."""
+
+import asyncio
+import logging
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.db import connections
+
+from tickets.consumers import AgentConsumer
+from tickets.inbound import InboundMessage
+from tickets.models import Channel
+from tickets.services import ingest, update_ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def connect(user) -> tuple[WebsocketCommunicator, bool]:
+    communicator = WebsocketCommunicator(AgentConsumer.as_asgi(), "/ws/agent/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+def sms(external_id: str) -> InboundMessage:
+    return InboundMessage(channel=Channel.SMS, external_id=external_id, sender_address="+14155550100", text="Hello?")
+
+
+def run(coro):
+    async def and_close():
+        try:
+            return await coro
+        finally:
+            # The consumer's database thread keeps a connection; close it so the test DB can be dropped.
+            await sync_to_async(connections.close_all)()
+
+    return asyncio.run(and_close())
+
+
+def test_agent_hears_about_a_new_ticket(agent_alice, caplog):
+    async def scenario():
+        communicator, connected = await connect(agent_alice)
+        assert connected
+        await sync_to_async(ingest)(sms("SM-live-1"))
+        event = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return event
+
+    caplog.set_level(logging.ERROR)
+    event = run(scenario())
+    assert event["type"] == "ticket.created" and event["channel"] == "sms"
+    assert not [r for r in caplog.records if r.name.startswith(("channels_redis", "redis"))]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer"])
+def test_non_staff_are_refused(who, customer_dana):
+    user = AnonymousUser() if who == "anonymous" else customer_dana.user
+
+    async def scenario():
+        _, connected = await connect(user)
+        return connected
+
+    assert run(scenario()) is False
+
+
+def test_watching_a_ticket_of_another_team_is_ignored(agent_alice, agent_carl_other_team, team_support):
+    ticket = ingest(sms("SM-1")).ticket
+    update_ticket(ticket=ticket, by=agent_alice, team=team_support)
+
+    async def scenario():
+        carl, _ = await connect(agent_carl_other_team)
+        alice, _ = await connect(agent_alice)
+        await carl.send_json_to({"watch": ticket.pk})
+        await alice.send_json_to({"watch": ticket.pk})
+        await asyncio.sleep(0.2)
+        await sync_to_async(ingest)(sms("SM-2"))  # threads onto the Support ticket
+        alice_event = await alice.receive_json_from(timeout=5)
+        carl_heard = not await carl.receive_nothing(timeout=0.5)
+        await carl.disconnect()
+        await alice.disconnect()
+        return alice_event, carl_heard
+
+    alice_event, carl_heard = run(scenario())
+    assert alice_event["ticket"] == ticket.pk
+    assert not carl_heard
