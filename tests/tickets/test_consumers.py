@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -36,7 +37,9 @@ def run(coro):
             # The consumer's database thread keeps a connection; close it so the test DB can be dropped.
             await sync_to_async(connections.close_all)()
 
-    return asyncio.run(and_close())
+    # A thread of its own: the browser tests may leave Playwright's event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, and_close()).result()
 
 
 def test_agent_hears_about_a_new_ticket(agent_alice, caplog):
