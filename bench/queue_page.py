@@ -14,19 +14,23 @@ import time
 from _setup import django_on_fresh_database, percentile
 
 FILL_SQL = """
+SELECT setseed(0.42);
+
 INSERT INTO customers_customer (name, language, time_zone, notes, created_at, updated_at)
 SELECT 'Customer ' || g, '', '', '', now() - (g || ' minutes')::interval, now()
 FROM generate_series(1, %(customers)s) g;
 
 INSERT INTO tickets_ticket (subject, status, priority, channel, customer_id, assignee_id, team_id, language,
                             conversation_id, created_at, updated_at, last_message_at)
-SELECT 'Ticket ' || g || ' about order ' || mod(g::bigint * 7919, 100000),
-       (ARRAY['new','open','open','pending','on_hold','solved','solved','solved','closed','closed'])[1 + mod(g, 10)],
-       1 + mod(g / 7, 4),
-       (ARRAY['email','email','email','webform','chat','sms','whatsapp','phone','x','telegram'])[1 + mod(g / 3, 10)],
-       (SELECT min(id) FROM customers_customer) + mod(g, %(customers)s),
-       CASE WHEN mod(g, 3) = 0 THEN NULL ELSE (%(agent_ids)s)[1 + mod(g, %(agents)s)] END,
-       (%(team_ids)s)[1 + mod(g / 11, 3)],
+SELECT 'Ticket ' || g || ' about order ' || floor(random() * 100000),
+       (ARRAY['new','open','open','pending','on_hold','solved','solved','solved','closed','closed'])
+           [1 + floor(random() * 10)],
+       (ARRAY[1, 2, 2, 2, 2, 2, 3, 3, 4, 1])[1 + floor(random() * 10)],
+       (ARRAY['email','email','email','webform','chat','sms','whatsapp','phone','x','telegram'])
+           [1 + floor(random() * 10)],
+       (SELECT min(id) FROM customers_customer) + floor(random() * %(customers)s),
+       CASE WHEN random() < 0.3 THEN NULL ELSE (%(agent_ids)s)[1 + floor(random() * %(agents)s)] END,
+       CASE WHEN random() < 0.1 THEN NULL ELSE (%(team_ids)s)[1 + floor(random() * 3)] END,
        '', '',
        now() - ((%(tickets)s - g) || ' seconds')::interval,
        now() - ((%(tickets)s - g) || ' seconds')::interval,

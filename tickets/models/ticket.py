@@ -59,6 +59,8 @@ class Ticket(models.Model):
             models.Index(fields=["team", "status", "-updated_at"], name="ticket_team_recent"),
             models.Index(fields=["channel", "status", "-updated_at"], name="ticket_channel_recent"),
             models.Index(fields=["priority", "status", "-updated_at"], name="ticket_priority_recent"),
+            # "Most urgent first": walked in order, so the page stops after 26 rows.
+            models.Index(fields=["-priority", "-updated_at", "-id"], name="ticket_priority_sort"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(
                 fields=["channel", "conversation_id"],
