@@ -44,11 +44,16 @@ def ticket_get_for(user, number: int) -> Ticket:
     return ticket
 
 
-def timeline_for(ticket: Ticket, *, include_internal: bool = True) -> list:
-    """Messages and events of a ticket, oldest first, merged into one list for the timeline."""
-    messages = ticket.messages.select_related("author_agent", "author_customer").prefetch_related(
+def messages_for(ticket: Ticket) -> QuerySet:
+    """A ticket's messages, oldest first, with authors and attachments in constant queries."""
+    return ticket.messages.select_related("author_agent", "author_customer").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
+
+
+def timeline_for(ticket: Ticket, *, include_internal: bool = True) -> list:
+    """Messages and events of a ticket, oldest first, merged into one list for the timeline."""
+    messages = messages_for(ticket)
     if not include_internal:
         messages = messages.filter(visibility="public")
     items: list = list(messages)

@@ -30,7 +30,7 @@ from tickets.api.serializers import (
 )
 from tickets.inbound import InboundMessage
 from tickets.models import Attachment, Channel, Team
-from tickets.selectors import queue_list, ticket_get_for
+from tickets.selectors import messages_for, queue_list, ticket_get_for
 
 
 @extend_schema(tags=["tickets"])
@@ -140,8 +140,7 @@ class TicketMessageListApi(GenericAPIView):
     )
     def get(self, request, number: int):
         ticket = ticket_get_for(request.user, number)
-        messages = ticket.messages.select_related("author_agent", "author_customer").prefetch_related("attachments")
-        page = self.paginate_queryset(messages)
+        page = self.paginate_queryset(messages_for(ticket))
         return self.get_paginated_response(MessageOutputSerializer(page, many=True, context={"request": request}).data)
 
 
