@@ -33,7 +33,8 @@ def queue(request):
     filterset = TicketFilter(params, queryset=queue_list(request.user), request=request)
     if not filterset.is_valid():
         # Unknown values in the address bar: show the form errors, not a 500.
-        return render(request, "tickets/queue.html", {"filter": filterset, "page": None}, status=400)
+        context = {"filter": filterset, "page": None, **_filter_options(filterset, params)}
+        return render(request, "tickets/queue.html", context, status=400)
     try:
         page = Page(filterset.qs, page_number(request.GET.get("page")), PAGE_SIZE)
     except InvalidPage as exc:
