@@ -54,3 +54,30 @@ def test_customer_list_query_count_is_constant(client, agent_alice, django_asser
     client.force_login(agent_alice)
     with django_assert_num_queries(4):  # session, user, page of customers (+organization), identities
         assert client.get(reverse("customers:list")).status_code == 200
+
+
+def test_agent_links_a_phone_and_bad_numbers_get_a_reason(client, agent_alice, customer_dana):
+    client.force_login(agent_alice)
+    url = reverse("customers:identity-add", args=[customer_dana.pk])
+    assert client.post(url, {"kind": "phone", "address": "+1 415 555 0100"}).status_code == 302
+    assert customer_dana.identities.filter(kind="phone", address="+14155550100").exists()
+    response = client.post(url, {"kind": "phone", "address": "call me"})
+    assert response.status_code == 400 and "is not a phone number" in response.content.decode()
+
+
+def test_agent_merges_two_profiles_of_one_person(client, agent_alice, customer_dana, customer_eve):
+    client.force_login(agent_alice)
+    response = client.post(reverse("customers:merge", args=[customer_eve.pk]), {"into": customer_dana.pk})
+    assert response["Location"] == reverse("customers:detail", args=[customer_dana.pk])
+    assert set(customer_dana.identities.values_list("address", flat=True)) == {"dana@example.org", "eve@example.org"}
+    page = client.get(reverse("customers:detail", args=[customer_eve.pk])).content.decode()
+    assert "Merged into" in page
+    assert client.post(reverse("customers:merge", args=[customer_dana.pk]), {"into": 999999}).status_code == 400
+
+
+def test_light_agent_cannot_change_customers(client, light_agent, customer_dana, customer_eve):
+    client.force_login(light_agent)
+    assert (
+        client.post(reverse("customers:merge", args=[customer_eve.pk]), {"into": customer_dana.pk}).status_code == 403
+    )
+    assert "Merge</button>" not in client.get(reverse("customers:detail", args=[customer_dana.pk])).content.decode()
