@@ -44,6 +44,8 @@ class InboundAttachment:
     content: bytes
     # The size the sender declared, for a file over the limit whose content was not read.
     declared_size: int = 0
+    # An inline part (e-mail `cid:` image) that the HTML body refers to by this id, without <>.
+    content_id: str = ""
 
     @property
     def size(self) -> int:
@@ -67,6 +69,15 @@ class InboundMessage:
     conversation_id: str = ""
     # Where the raw provider payload is kept, if the channel stores it (e.g. an .eml path).
     raw_ref: str = ""
+    # Quoted history and signature split off `text`: the timeline shows `text`, this is one click away.
+    quoted_text: str = ""
+    # Where replies go when it differs from the sender (e-mail Reply-To).
+    reply_address: str = ""
+    # Other people on the conversation (e-mail Cc): they become followers of the ticket.
+    cc_addresses: tuple[str, ...] = ()
+    # Set for machine-sent mail: "auto-reply", "bulk" or "bounce". Such messages are stored but
+    # never answered automatically (RFC 3834), so two robots cannot talk to each other forever.
+    automatic: str = ""
 
     def to_json(self) -> str:
         """Serialise (attachments base64) so that a failed message can be stored and retried."""
@@ -81,9 +92,14 @@ class InboundMessage:
         data["timestamp"] = datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None
         data["attachments"] = tuple(
             InboundAttachment(
-                a["filename"], a["content_type"], base64.b64decode(a["content"]), a.get("declared_size", 0)
+                a["filename"],
+                a["content_type"],
+                base64.b64decode(a["content"]),
+                a.get("declared_size", 0),
+                a.get("content_id", ""),
             )
             for a in data.get("attachments", ())
         )
         data["reply_to_ids"] = tuple(data.get("reply_to_ids", ()))
+        data["cc_addresses"] = tuple(data.get("cc_addresses", ()))
         return cls(**data)
