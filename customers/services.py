@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from customers.models import Customer, CustomerEvent, Identity, IdentityKind
 
@@ -60,6 +61,35 @@ def resolve_identity(*, kind: str, address: str, name: str = "") -> Identity:
         return found[0]
     customer = Customer.objects.create(name=name[:200] or _name_from_address(kind, address))
     return Identity.objects.create(customer=customer, kind=kind, address=address, display_name=name[:200])
+
+
+def resolve_identities(wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str], Identity]:
+    """The identities for many normalised (kind, address) pairs at once, creating the missing ones.
+
+    `wanted` maps each pair to the sender's display name (for a new customer). Three queries,
+    whatever the number of pairs: batch ingest calls this once per batch. Runs in the caller's
+    transaction; a concurrent first contact raises IntegrityError and the caller retries.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for kind, address in wanted:
+        by_kind.setdefault(kind, []).append(address)
+    query = Q()
+    for kind, addresses in by_kind.items():
+        query |= Q(kind=kind, address__in=addresses)
+    found = {(i.kind, i.address): i for i in Identity.objects.select_related("customer").filter(query).order_by()}
+    missing = [pair for pair in wanted if pair not in found]
+    if missing:
+        customers = Customer.objects.bulk_create(
+            [Customer(name=wanted[pair][:200] or _name_from_address(*pair)) for pair in missing]
+        )
+        created = Identity.objects.bulk_create(
+            [
+                Identity(customer=customer, kind=kind, address=address, display_name=wanted[(kind, address)][:200])
+                for (kind, address), customer in zip(missing, customers, strict=True)
+            ]
+        )
+        found.update({(i.kind, i.address): i for i in created})
+    return found
 
 
 def _name_from_address(kind: str, address: str) -> str:

@@ -29,23 +29,24 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-async def _send(layer, groups: list[str], event: dict) -> None:
-    message = {"type": "helpdesk.event", "event": event}
-    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups), return_exceptions=True)
-    for group, result in zip(groups, results, strict=True):
+async def _send(layer, items: list[tuple[list[str], dict]]) -> None:
+    sends = [(group, {"type": "helpdesk.event", "event": event}) for groups, event in items for group in groups]
+    results = await asyncio.gather(*(layer.group_send(g, m) for g, m in sends), return_exceptions=True)
+    for (group, _), result in zip(sends, results, strict=True):
         if isinstance(result, Exception):
             # A notification must never undo or fail the write that caused it.
             logger.error("realtime publish to %s failed: %r", group, result)
 
 
-def send_now(groups: list[str], event: dict) -> None:
+def send_many(items: list[tuple[list[str], dict]]) -> None:
+    """Send each (groups, event) now, in one hand-off to the event loop for the lot."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not items:
         return
     if isinstance(layer, InMemoryChannelLayer):
-        async_to_sync(_send)(layer, groups, event)
+        async_to_sync(_send)(layer, items)
     else:
-        asyncio.run_coroutine_threadsafe(_send(layer, groups, event), _background_loop())
+        asyncio.run_coroutine_threadsafe(_send(layer, items), _background_loop())
 
 
 def publish(groups: list[str], event: dict) -> None:
@@ -53,4 +54,9 @@ def publish(groups: list[str], event: dict) -> None:
 
     `robust`: a failed notification is logged and never breaks the write that caused it.
     """
-    transaction.on_commit(lambda: send_now(groups, event), robust=True)
+    publish_many([(groups, event)])
+
+
+def publish_many(items: list[tuple[list[str], dict]]) -> None:
+    """`publish` for many events (a batch of inbound messages): one hand-off after commit."""
+    transaction.on_commit(lambda: send_many(items), robust=True)

@@ -147,7 +147,9 @@ def captured_events(monkeypatch):
     from helpdesk import realtime
 
     sent: list = []
-    monkeypatch.setattr(realtime, "send_now", lambda groups, event: sent.extend((g, event) for g in groups))
+    monkeypatch.setattr(
+        realtime, "send_many", lambda items: sent.extend((g, event) for groups, event in items for g in groups)
+    )
     return sent
 
 

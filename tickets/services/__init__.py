@@ -1,7 +1,14 @@
 """Everything that changes a ticket or a message goes through these functions."""
 
 from tickets.services.delivery import deliver, resend_due_messages
-from tickets.services.ingest import IngestError, IngestResult, ingest, retry_failed_inbound, store_failed_inbound
+from tickets.services.ingest import (
+    IngestError,
+    IngestResult,
+    ingest,
+    ingest_many,
+    retry_failed_inbound,
+    store_failed_inbound,
+)
 from tickets.services.macros import render_macro
 from tickets.services.merge import merge_tickets
 from tickets.services.reply import reply
@@ -12,6 +19,7 @@ __all__ = [
     "IngestResult",
     "deliver",
     "ingest",
+    "ingest_many",
     "merge_tickets",
     "render_macro",
     "reply",
