@@ -30,7 +30,21 @@ def _background_loop() -> asyncio.AbstractEventLoop:
 
 
 async def _send(layer, items: list[tuple[list[str], dict]]) -> None:
-    sends = [(group, {"type": "helpdesk.event", "event": event}) for groups, event in items for group in groups]
+    # One group_send per group, however many events it gets: a batch of inbound mail costs a few
+    # Redis round trips, not one per message and group.
+    by_group: dict[str, list[dict]] = {}
+    for groups, event in items:
+        for group in groups:
+            by_group.setdefault(group, []).append(event)
+    sends = [
+        (
+            group,
+            {"type": "helpdesk.event", "event": evs[0]}
+            if len(evs) == 1
+            else {"type": "helpdesk.events", "events": evs},
+        )
+        for group, evs in by_group.items()
+    ]
     results = await asyncio.gather(*(layer.group_send(g, m) for g, m in sends), return_exceptions=True)
     for (group, _), result in zip(sends, results, strict=True):
         if isinstance(result, Exception):

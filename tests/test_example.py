@@ -29,8 +29,18 @@ def test_ingest_publishes_one_event_to_the_right_groups(captured_events, django_
             InboundMessage(channel=Channel.SMS, external_id="SM-1", sender_address="+14155550100", text="Hi")
         )
 
-    assert sorted(group for group, _ in captured_events) == ["agents", f"ticket.{result.ticket.pk}"]
-    assert captured_events[0][1]["type"] == "ticket.created"
+    # A new ticket has no watchers yet, so only the queue (all agents: it has no team) hears of it.
+    assert [group for group, _ in captured_events] == ["agents"]
+    assert captured_events[0][1] == {
+        "type": "ticket.created",
+        "ticket": result.ticket.pk,
+        "subject": "Hi",
+        "status": "new",
+        "channel": "sms",
+        "team": None,
+        "assignee": None,
+        "summary": f"{result.ticket.customer} wrote on SMS",
+    }
 
 
 def test_api_shows_a_ticket_to_its_team_and_hides_it_from_others(

@@ -46,3 +46,8 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
 
     async def helpdesk_event(self, message):
         await self.send_json(message["event"])
+
+    async def helpdesk_events(self, message):
+        """Several events for one group at once (a batch of inbound mail), one frame each."""
+        for event in message["events"]:
+            await self.send_json(event)

@@ -44,9 +44,13 @@ def ticket_changed(ticket, *, type: str, summary: str) -> TicketChanged:
     )
 
 
-def groups_for(ticket) -> list[str]:
-    """Who hears about a ticket: its watchers, its team (or every agent if it has none), its assignee."""
-    groups = [ticket_group(ticket.pk), team_group(ticket.team_id) if ticket.team_id else AGENTS_GROUP]
+def groups_for(ticket, *, new: bool = False) -> list[str]:
+    """Who hears about a ticket: its watchers, its team (or every agent if it has none), its assignee.
+
+    A `new` ticket has no watchers yet: nobody could open it before it was committed.
+    """
+    groups = [] if new else [ticket_group(ticket.pk)]
+    groups.append(team_group(ticket.team_id) if ticket.team_id else AGENTS_GROUP)
     if ticket.assignee_id:
         groups.append(agent_group(ticket.assignee_id))
     return groups

@@ -75,6 +75,11 @@ class InboundMessage:
     reply_address: str = ""
     # Other people on the conversation (e-mail Cc): they become followers of the ticket.
     cc_addresses: tuple[str, ...] = ()
+    # A ticket number the sender quoted (e-mail subject "[#1234]"): trusted only when the sender
+    # is already on that ticket, so nobody can write into another customer's ticket by guessing.
+    ticket_hint: int | None = None
+    # The team a new ticket goes to (the mailbox or number it arrived on feeds that team).
+    team_id: int | None = None
     # Set for machine-sent mail: "auto-reply", "bulk" or "bounce". Such messages are stored but
     # never answered automatically (RFC 3834), so two robots cannot talk to each other forever.
     automatic: str = ""

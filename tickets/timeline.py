@@ -12,6 +12,11 @@ from tickets.models import Message, Priority, Ticket, TicketEvent
 Kind = TicketEvent.Kind
 
 
+def bulk_save(rows: list[TicketEvent]) -> None:
+    """Write rows built by the functions below in one INSERT."""
+    TicketEvent.objects.bulk_create(rows)
+
+
 def _event(ticket: Ticket, kind: str, actor, data: dict, at: datetime | None = None) -> TicketEvent:
     return TicketEvent(ticket=ticket, kind=kind, actor=actor, data=data, created_at=at or timezone.now())
 

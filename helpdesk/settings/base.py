@@ -125,6 +125,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A customer's message on a conversational channel (SMS, chat, ...) joins their open ticket
 # on that channel if it was active within this many hours.
 THREAD_WINDOW_HOURS = env.int("THREAD_WINDOW_HOURS", default=72)
+# A customer's reply to a closed ticket: "new" opens a follow-up ticket linked to it, "reopen"
+# reopens it.
+CLOSED_TICKET_REPLY = env.str("CLOSED_TICKET_REPLY", default="new")
+if CLOSED_TICKET_REPLY not in ("new", "reopen"):
+    raise ImproperlyConfigured(f"CLOSED_TICKET_REPLY must be 'new' or 'reopen', not {CLOSED_TICKET_REPLY!r}.")
 # Submissions of the public contact form accepted per client IP per hour.
 WEBFORM_MAX_PER_HOUR = env.int("WEBFORM_MAX_PER_HOUR", default=30)
 

@@ -28,8 +28,14 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_EAGER)
 
+# Seconds between polls of the IMAP mailboxes (configured in the admin).
+EMAIL_POLL_INTERVAL = env.int("EMAIL_POLL_INTERVAL", default=60)
+# Task modules outside an app's top-level tasks.py, which autodiscovery does not find.
+CELERY_IMPORTS = ["channels_in.email.tasks"]
+
 # The one beat schedule; django-celery-beat syncs it into the database, the embedded scheduler
 # runs it directly. Intervals are in seconds.
 CELERY_BEAT_SCHEDULE = {
     "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
+    "poll-mailboxes": {"task": "channels_in.email.tasks.poll_mailboxes_task", "schedule": float(EMAIL_POLL_INTERVAL)},
 }

@@ -13,7 +13,7 @@ from django.db import connections
 from tickets.consumers import AgentConsumer
 from tickets.inbound import InboundMessage
 from tickets.models import Channel
-from tickets.services import ingest, update_ticket
+from tickets.services import ingest, ingest_many, update_ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,6 +55,21 @@ def test_agent_hears_about_a_new_ticket(agent_alice, caplog):
     event = run(scenario())
     assert event["type"] == "ticket.created" and event["channel"] == "sms"
     assert not [r for r in caplog.records if r.name.startswith(("channels_redis", "redis"))]
+
+
+def test_agent_hears_about_every_message_of_a_batch(agent_alice):
+    async def scenario():
+        communicator, connected = await connect(agent_alice)
+        assert connected
+        batch = [sms("SM-b1"), InboundMessage(channel=Channel.SMS, external_id="SM-b2", sender_address="+14155550199")]
+        await sync_to_async(ingest_many)(batch + [sms("SM-b3")])
+        received = [await communicator.receive_json_from(timeout=5) for _ in range(3)]
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+        return received
+
+    received = run(scenario())
+    assert [e["type"] for e in received] == ["ticket.created", "ticket.created", "ticket.message"]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer"])

@@ -1,4 +1,4 @@
-from tickets.models.choices import Channel, DeliveryStatus, Direction, Priority, Status, Visibility
+from tickets.models.choices import Automatic, Channel, DeliveryStatus, Direction, Priority, Status, Visibility
 from tickets.models.event import TicketEvent
 from tickets.models.failed import FailedInbound
 from tickets.models.macro import Macro
@@ -8,6 +8,7 @@ from tickets.models.ticket import Tag, Ticket
 
 __all__ = [
     "Attachment",
+    "Automatic",
     "Channel",
     "DeliveryStatus",
     "Direction",

@@ -53,3 +53,12 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Sent"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
+
+
+class Automatic(models.TextChoices):
+    """Machine-sent inbound mail (RFC 3834 and friends): stored, never answered automatically."""
+
+    NO = "", "—"
+    AUTO_REPLY = "auto-reply", "Auto-reply"
+    BULK = "bulk", "Bulk or list mail"
+    BOUNCE = "bounce", "Bounce"

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from tickets.models.choices import Channel, DeliveryStatus, Direction, Visibility
+from tickets.models.choices import Automatic, Channel, DeliveryStatus, Direction, Visibility
 from tickets.models.ticket import Ticket
 
 
@@ -21,6 +21,9 @@ class Message(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True, help_text="Sanitised HTML")
+    # Quoted history and signature split off body_text: shown on request, never lost.
+    body_quoted = models.TextField(blank=True)
+    automatic = models.CharField(max_length=16, choices=Automatic.choices, blank=True)
     # Provider id (Message-ID, Twilio SID, ...): unique per channel, the key for idempotent ingest.
     external_id = models.CharField(max_length=255, null=True, blank=True)
     delivery_status = models.CharField(max_length=16, choices=DeliveryStatus.choices, blank=True)
@@ -74,6 +77,8 @@ class Attachment(models.Model):
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=255, default="application/octet-stream")
     size = models.PositiveBigIntegerField()
+    # The id an HTML body refers to with `cid:` (an inline image), without angle brackets.
+    content_id = models.CharField(max_length=255, blank=True)
     # Set when the file was refused (too large, ...): the message keeps a record of what was sent.
     refused_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

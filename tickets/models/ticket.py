@@ -37,6 +37,12 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
+    # A customer's reply to a closed ticket opens this ticket, linked to the one it continues.
+    follow_up_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    # Other people on the conversation (e-mail Cc): they get the replies and may write to it.
+    cc = models.ManyToManyField("customers.Customer", blank=True, related_name="cc_tickets")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)

@@ -80,6 +80,30 @@ def _failed(message: Message, error: str, *, permanent: bool) -> str:
     return DeliveryStatus.RETRYING
 
 
+def mark_bounced(*, message_ids: list[int], reason: str) -> int:
+    """Outbound messages a bounce reported as undeliverable become failed, with a timeline event.
+
+    Runs in the caller's transaction (ingest of the bounce). Returns how many were marked.
+    """
+    bounced = list(
+        Message.objects.select_related("ticket")
+        .filter(pk__in=message_ids)
+        .exclude(delivery_status=DeliveryStatus.FAILED)
+        .order_by("pk")
+    )
+    if not bounced:
+        return 0
+    Message.objects.filter(pk__in=[m.pk for m in bounced]).update(
+        delivery_status=DeliveryStatus.FAILED, delivery_error=reason[:2000], next_attempt_at=None
+    )
+    timeline.bulk_save([timeline.delivery_failed_event(message=m, error=reason) for m in bounced])
+    for message in bounced:
+        ticket = message.ticket
+        summary = f"Reply on #{ticket.pk} bounced"
+        publish(events.groups_for(ticket), events.ticket_changed(ticket, type="ticket.updated", summary=summary))
+    return len(bounced)
+
+
 def resend_due_messages(limit: int = 500) -> list[int]:
     """Ids of messages whose retry is due, whose sender died mid-send, or whose task was lost."""
     now = timezone.now()

@@ -17,14 +17,15 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from psycopg2.extras import execute_batch
 
-from customers.models import Identity
+from customers.models import Identity, IdentityKind
 from customers.services import normalise_address, resolve_identities
 from helpdesk.realtime import publish_many
 from tickets import events, timeline
 from tickets.inbound import CONVERSATIONAL, IDENTITY_KIND, InboundAttachment, InboundMessage
 from tickets.locks import tickets_for_update
-from tickets.models import Attachment, Direction, FailedInbound, Message, Status, Ticket, TicketEvent
+from tickets.models import Attachment, Automatic, Direction, FailedInbound, Message, Status, Ticket, TicketEvent
 from tickets.sanitize import clean_html
+from tickets.services.delivery import mark_bounced
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 _TRANSIENT = (OperationalError, InterfaceError)
 # What a customer reply changes on the ticket it continues.
 _THREAD_STATE = ("last_customer_message_at", "last_message_at", "updated_at", "status", "solved_at")
+# People taken from one message's Cc (a mail to a whole company list is not a conversation).
+_MAX_CC = 20
 # How many merges a thread hint is followed through (a merge chain is short; this stops a loop).
 _MAX_MERGE_HOPS = 10
 
@@ -137,6 +140,7 @@ class _Prepared:
     msg: InboundMessage
     key: tuple[str, str]  # (channel, external id)
     sender: tuple[str, str]  # (identity kind, normalised address)
+    cc: list[tuple[str, str]]  # e-mail identities on Cc, the sender left out
 
 
 def _prepare(index: int, msg: InboundMessage) -> _Prepared:
@@ -145,8 +149,16 @@ def _prepare(index: int, msg: InboundMessage) -> _Prepared:
     if not msg.external_id:
         raise ValidationError("The message has no external id, so it cannot be deduplicated.")
     kind = IDENTITY_KIND[msg.channel]
-    address = normalise_address(kind, msg.sender_address)
-    return _Prepared(index, msg, (msg.channel, msg.external_id[:255]), (kind, address))
+    sender = (kind, normalise_address(kind, msg.sender_address))
+    cc = []
+    for address in msg.cc_addresses[:_MAX_CC]:
+        try:
+            pair = (IdentityKind.EMAIL, normalise_address(IdentityKind.EMAIL, address))
+        except ValidationError:
+            continue  # a malformed Cc loses that Cc, not the message
+        if pair != sender and pair not in cc:
+            cc.append(pair)
+    return _Prepared(index, msg, (msg.channel, msg.external_id[:255]), sender, cc)
 
 
 def _quarantine(msg: InboundMessage, exc: Exception) -> IngestError:
@@ -168,8 +180,10 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         return []
     now = timezone.now()
     stored = _stored_messages([item.key for item in batch])
-    identities = resolve_identities({item.sender: item.msg.sender_name for item in batch if item.key not in stored})
-    threads = _ThreadIndex.load([item for item in batch if item.key not in stored], identities, now)
+    fresh = [item for item in batch if item.key not in stored]
+    wanted = {cc: "" for item in fresh for cc in item.cc}
+    identities = resolve_identities(wanted | {item.sender: item.msg.sender_name for item in fresh})
+    threads = _ThreadIndex.load(fresh, identities, now)
 
     results: list[tuple[int, IngestResult]] = []
     seen: dict[tuple[str, str], int] = {}  # key -> position in `results` of its first copy
@@ -177,6 +191,8 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
     touched: dict[int, Ticket] = {}
     messages: list[tuple[Message, InboundMessage, bool]] = []
     event_rows: list[TicketEvent] = []
+    cc_rows: list[tuple[Ticket, int]] = []  # (ticket, customer id) for people on Cc
+    bounces: list[InboundMessage] = []
     for item in batch:
         if item.key in stored:
             message = stored[item.key]
@@ -189,13 +205,13 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         msg, identity = item.msg, identities[item.sender]
         at = min(msg.timestamp, now) if msg.timestamp else now
         ticket = threads.find(msg, identity.customer_id)
-        created = ticket is None
-        if ticket is None:
-            ticket = _new_ticket(msg, identity, at, now)
+        created = ticket is None or (ticket.status == Status.CLOSED and settings.CLOSED_TICKET_REPLY == "new")
+        if created:
+            ticket = _new_ticket(msg, identity, at, now, follow_up_of=ticket)
             new_tickets.append(ticket)
             event_rows.append(timeline.ticket_created_event(ticket=ticket))
         else:
-            event_rows += _reopen_on_reply(ticket, at, now)
+            event_rows += _continue_ticket(ticket, at, now, automatic=bool(msg.automatic))
             if ticket.pk:
                 touched[ticket.pk] = ticket
         message = Message(
@@ -207,10 +223,15 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
             subject=msg.subject[:255],
             body_text=msg.text,
             body_html=clean_html(msg.html),
+            body_quoted=msg.quoted_text,
+            automatic=msg.automatic if msg.automatic in Automatic.values else Automatic.NO,
             external_id=item.key[1],
             created_at=at,
         )
         threads.remember(msg, message, ticket)
+        cc_rows += [(ticket, identities[cc].customer_id) for cc in item.cc]
+        if msg.automatic == Automatic.BOUNCE:
+            bounces.append(msg)
         messages.append((message, msg, created))
         seen[item.key] = len(results)
         results.append((item.index, IngestResult(message, ticket, created_ticket=created, duplicate=False)))
@@ -221,6 +242,12 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
     _store_attachments([(message, msg.attachments) for message, msg, _ in messages if msg.attachments])
     event_rows += [timeline.message_added_event(message=message) for message, _, _ in messages]
     TicketEvent.objects.bulk_create(event_rows)
+    if cc_rows:
+        through = Ticket.cc.through
+        rows = {(ticket.pk, customer_id) for ticket, customer_id in cc_rows if customer_id != ticket.customer_id}
+        through.objects.bulk_create([through(ticket_id=t, customer_id=c) for t, c in rows], ignore_conflicts=True)
+    for bounce in bounces:
+        _record_bounce(bounce)
     publish_many([_notification(message, created) for message, _, created in messages])
     return results
 
@@ -228,7 +255,8 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
 def _notification(message: Message, created: bool) -> tuple[list[str], events.TicketChanged]:
     kind = "ticket.created" if created else "ticket.message"
     summary = f"{message.author_customer} wrote on {message.get_channel_display()}"
-    return events.groups_for(message.ticket), events.ticket_changed(message.ticket, type=kind, summary=summary)
+    groups = events.groups_for(message.ticket, new=created)
+    return groups, events.ticket_changed(message.ticket, type=kind, summary=summary)
 
 
 def _save_thread_state(tickets: list[Ticket]) -> None:
@@ -266,11 +294,24 @@ def _stored_messages(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Messa
     return {(m.channel, m.external_id): m for m in found if (m.channel, m.external_id) in wanted}
 
 
-def _new_ticket(msg: InboundMessage, identity: Identity, at: datetime, now: datetime) -> Ticket:
+def _record_bounce(bounce: InboundMessage) -> None:
+    """A bounce names the outbound mail it returns (reply ids): that reply failed to arrive."""
+    returned = Message.objects.filter(
+        channel=bounce.channel, direction=Direction.OUT, external_id__in=bounce.reply_to_ids[-50:]
+    ).values_list("pk", flat=True)
+    reason = (bounce.text.strip() or "The recipient's mail server returned the message.")[:2000]
+    mark_bounced(message_ids=list(returned), reason=reason)
+
+
+def _new_ticket(
+    msg: InboundMessage, identity: Identity, at: datetime, now: datetime, *, follow_up_of: Ticket | None
+) -> Ticket:
     return Ticket(
         subject=(msg.subject or _subject_from(msg.text))[:255],
         channel=msg.channel,
         customer=identity.customer,
+        team_id=msg.team_id,
+        follow_up_of=follow_up_of,
         language=identity.customer.language,
         conversation_id=msg.conversation_id[:255],
         created_at=at,
@@ -288,10 +329,11 @@ def _subject_from(text: str) -> str:
 class _ThreadIndex:
     """Which ticket each message of a batch continues, from three queries for the whole batch.
 
-    Per message the order is: reply headers, then conversation id, then (conversational
-    channels) the customer's recently active ticket on the same channel; the first hint that
-    finds a ticket decides, merges are followed, and a closed ticket is never continued. Tickets
-    and messages created earlier in the batch count as if they were stored.
+    Per message the order is: reply headers, then a quoted ticket number if the sender is on
+    that ticket (its customer or on Cc), then conversation id, then (conversational channels) the
+    customer's recently active ticket on the same channel. The first hint that finds a ticket
+    decides and merges are followed; the caller decides what a closed ticket means. Tickets and
+    messages created earlier in the batch count as if they were stored.
     """
 
     def __init__(self, window_start: datetime):
@@ -300,6 +342,8 @@ class _ThreadIndex:
         self.by_reply: dict[tuple[str, str], tuple[int, Ticket | None]] = {}
         self.by_conversation: dict[tuple[str, str], Ticket | None] = {}
         self.by_customer: dict[tuple[int, str], Ticket | None] = {}  # (customer id, channel) -> newest
+        # quoted ticket number -> (ticket it leads to, customers allowed to quote it)
+        self.by_number: dict[int, tuple[Ticket | None, set[int]]] = {}
         self.rank = 0  # stored messages rank by id; batch messages after all of them
 
     @classmethod
@@ -344,7 +388,17 @@ class _ThreadIndex:
                 if (customer_id, channel) in chatty:
                     recent[(customer_id, channel)] = ticket_id
 
-        ids = {t for _, t in replied.values()} | set(conversation.values()) | set(recent.values())
+        numbers = {item.msg.ticket_hint for item in batch if item.msg.ticket_hint}
+        people: dict[int, set[int]] = {}  # ticket id -> customers on it
+        if numbers:
+            for ticket_id, customer_id in Ticket.objects.filter(pk__in=numbers).values_list("id", "customer_id"):
+                people.setdefault(ticket_id, set()).add(customer_id)
+            for ticket_id, customer_id in Ticket.cc.through.objects.filter(ticket_id__in=people).values_list(
+                "ticket_id", "customer_id"
+            ):
+                people[ticket_id].add(customer_id)
+
+        ids = {t for _, t in replied.values()} | set(conversation.values()) | set(recent.values()) | set(people)
         if not ids:
             return index
         locked = {t.pk: t for t in tickets_for_update(*ids)}
@@ -355,6 +409,7 @@ class _ThreadIndex:
         index.by_reply = {key: (rank, resolve(ticket_id)) for key, (rank, ticket_id) in replied.items()}
         index.by_conversation = {key: resolve(ticket_id) for key, ticket_id in conversation.items()}
         index.by_customer = {key: resolve(ticket_id) for key, ticket_id in recent.items()}
+        index.by_number = {number: (resolve(number), allowed) for number, allowed in people.items()}
         index.rank = max((rank for rank, _ in index.by_reply.values()), default=0)
         return index
 
@@ -369,19 +424,21 @@ class _ThreadIndex:
         return ticket
 
     def find(self, msg: InboundMessage, customer_id: int) -> Ticket | None:
+        """The ticket `msg` continues (possibly closed), or None for a new conversation."""
         ticket = None
         keys = [(msg.channel, rid) for rid in msg.reply_to_ids[-50:]]
         hits = [self.by_reply[key] for key in keys if key in self.by_reply]
         if hits:
             ticket = max(hits, key=lambda hit: hit[0])[1]
+        if ticket is None and msg.ticket_hint in self.by_number:
+            quoted, allowed = self.by_number[msg.ticket_hint]
+            ticket = quoted if customer_id in allowed else None
         if ticket is None and msg.conversation_id:
             ticket = self.by_conversation.get((msg.channel, msg.conversation_id))
         if ticket is None and msg.channel in CONVERSATIONAL:
             ticket = self.by_customer.get((customer_id, msg.channel))
             if ticket is not None and ticket.last_message_at and ticket.last_message_at < self.window_start:
                 ticket = None
-        if ticket is not None and ticket.status == Status.CLOSED:
-            return None
         return ticket
 
     def remember(self, msg: InboundMessage, message: Message, ticket: Ticket) -> None:
@@ -396,13 +453,16 @@ class _ThreadIndex:
                 self.by_customer[(ticket.customer_id, msg.channel)] = ticket
 
 
-def _reopen_on_reply(ticket: Ticket, at: datetime, now: datetime) -> list[TicketEvent]:
-    """A customer reply moves the ticket back to the agents: pending/solved become open."""
-    old_status = ticket.status
-    ticket.last_customer_message_at = max(filter(None, [ticket.last_customer_message_at, at]))
+def _continue_ticket(ticket: Ticket, at: datetime, now: datetime, *, automatic: bool) -> list[TicketEvent]:
+    """A customer reply moves the ticket back to the agents: pending/solved (closed, if so
+    configured) become open. A machine-sent message (out-of-office, bounce) is filed without."""
     ticket.last_message_at = max(filter(None, [ticket.last_message_at, at]))
     ticket.updated_at = now
-    if old_status not in (Status.PENDING, Status.SOLVED):
+    old_status = ticket.status
+    if automatic:
+        return []
+    ticket.last_customer_message_at = max(filter(None, [ticket.last_customer_message_at, at]))
+    if old_status not in (Status.PENDING, Status.SOLVED, Status.CLOSED):
         return []
     ticket.status = Status.OPEN
     ticket.solved_at = None
@@ -422,6 +482,7 @@ def _store_attachments(items: list[tuple[Message, tuple[InboundAttachment, ...]]
                 filename=name,
                 content_type=item.content_type[:255] or "application/octet-stream",
                 size=item.size,
+                content_id=item.content_id[:255],
             )
             if item.size > limit:
                 attachment.refused_reason = (
