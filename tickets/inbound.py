@@ -80,6 +80,11 @@ class InboundMessage:
     ticket_hint: int | None = None
     # The team a new ticket goes to (the mailbox or number it arrived on feeds that team).
     team_id: int | None = None
+    # The transport asks for the acknowledgement auto-reply if this message opens a ticket
+    # (a live mailbox that has it on; never an import of old mail).
+    acknowledge: bool = False
+    # Imported history: stored like any message, but agents are not notified of each one.
+    quiet: bool = False
     # Set for machine-sent mail: "auto-reply", "bulk" or "bounce". Such messages are stored but
     # never answered automatically (RFC 3834), so two robots cannot talk to each other forever.
     automatic: str = ""

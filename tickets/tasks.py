@@ -10,6 +10,12 @@ def send_message_task(message_id: int) -> str:
     return services.deliver(message_id)
 
 
+@shared_task(acks_late=True)
+def acknowledge_ticket_task(ticket_id: int) -> int | None:
+    message = services.acknowledge(ticket_id=ticket_id)
+    return message.pk if message else None
+
+
 @shared_task
 def resend_due_messages_task() -> int:
     """Beat job: put due retries (and sends lost with a dead worker) back on the queue."""

@@ -3,7 +3,8 @@
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.utils.html import linebreaks
 
 from channels_in.base import OutboundSender, SendError
 
@@ -15,26 +16,46 @@ def message_id_for(message) -> str:
 
 
 class EmailSender(OutboundSender):
+    """Multipart text+HTML mail that threads in the customer's mail client (RFC 5322 ids)."""
+
     def send(self, message) -> str:
         ticket = message.ticket
         message_id = message_id_for(message)
         headers = {"Message-ID": message_id}
+        # Newest first: what the customer sent last is what this answers.
         thread = list(
             ticket.messages.filter(channel="email", external_id__isnull=False)
             .exclude(pk=message.pk)
-            .order_by("-created_at")
-            .values_list("external_id", flat=True)[:10]
+            .order_by("-created_at", "-id")
+            .values_list("external_id", "direction")[:20]
         )
         if thread:
-            headers["In-Reply-To"] = thread[0]
-            headers["References"] = " ".join(reversed(thread))
+            headers["In-Reply-To"] = next((eid for eid, way in thread if way == "in"), thread[0][0])
+            headers["References"] = " ".join(reversed([eid for eid, _ in thread]))
+        cc: list[str] = []
+        if message.automatic:
+            # RFC 3834: other robots must not answer this; Exchange reads the second header.
+            headers["Auto-Submitted"] = "auto-replied"
+            headers["X-Auto-Response-Suppress"] = "All"
+        else:
+            cc = sorted(
+                {
+                    address
+                    for address in ticket.cc.filter(identities__kind="email").values_list(
+                        "identities__address", flat=True
+                    )
+                    if address != message.address
+                }
+            )
         subject = ticket.subject or "Your request"
-        mail = EmailMessage(
+        mail = EmailMultiAlternatives(
             subject=f"Re: {subject} [#{ticket.number}]",
             body=message.body_text,
             to=[message.address],
+            cc=cc,
             headers=headers,
         )
+        mail.attach_alternative(linebreaks(message.body_text, autoescape=True), "text/html")
         for attachment in message.attachments.exclude(file=""):
             with attachment.file.open("rb") as fh:
                 mail.attach(attachment.filename, fh.read(), attachment.content_type)

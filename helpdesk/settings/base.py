@@ -130,6 +130,10 @@ THREAD_WINDOW_HOURS = env.int("THREAD_WINDOW_HOURS", default=72)
 CLOSED_TICKET_REPLY = env.str("CLOSED_TICKET_REPLY", default="new")
 if CLOSED_TICKET_REPLY not in ("new", "reopen"):
     raise ImproperlyConfigured(f"CLOSED_TICKET_REPLY must be 'new' or 'reopen', not {CLOSED_TICKET_REPLY!r}.")
+# Send an automatic acknowledgement when an e-mail opens a ticket (live mail only, never to
+# robots), at most this many per address per hour.
+EMAIL_ACKNOWLEDGE = env.bool("EMAIL_ACKNOWLEDGE", default=True)
+EMAIL_ACKNOWLEDGE_PER_HOUR = env.int("EMAIL_ACKNOWLEDGE_PER_HOUR", default=3)
 # Submissions of the public contact form accepted per client IP per hour.
 WEBFORM_MAX_PER_HOUR = env.int("WEBFORM_MAX_PER_HOUR", default=30)
 

@@ -18,6 +18,8 @@ class Message(models.Model):
     )
     # The address it came from or goes to (e-mail, E.164 number, handle).
     address = models.CharField(max_length=320, blank=True)
+    # Where the sender wants answers to go, when not to `address` (e-mail Reply-To).
+    reply_to = models.CharField(max_length=320, blank=True)
     subject = models.CharField(max_length=255, blank=True)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True, help_text="Sanitised HTML")

@@ -1,5 +1,6 @@
 """Everything that changes a ticket or a message goes through these functions."""
 
+from tickets.services.acknowledge import acknowledge
 from tickets.services.delivery import deliver, resend_due_messages
 from tickets.services.ingest import (
     IngestError,
@@ -17,6 +18,7 @@ from tickets.services.update import update_ticket
 __all__ = [
     "IngestError",
     "IngestResult",
+    "acknowledge",
     "deliver",
     "ingest",
     "ingest_many",

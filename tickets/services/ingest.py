@@ -141,6 +141,7 @@ class _Prepared:
     key: tuple[str, str]  # (channel, external id)
     sender: tuple[str, str]  # (identity kind, normalised address)
     cc: list[tuple[str, str]]  # e-mail identities on Cc, the sender left out
+    reply_to: str  # normalised Reply-To when it differs from the sender, else ""
 
 
 def _prepare(index: int, msg: InboundMessage) -> _Prepared:
@@ -158,7 +159,17 @@ def _prepare(index: int, msg: InboundMessage) -> _Prepared:
             continue  # a malformed Cc loses that Cc, not the message
         if pair != sender and pair not in cc:
             cc.append(pair)
-    return _Prepared(index, msg, (msg.channel, msg.external_id[:255]), sender, cc)
+    return _Prepared(index, msg, (msg.channel, msg.external_id[:255]), sender, cc, _reply_to(msg, sender))
+
+
+def _reply_to(msg: InboundMessage, sender: tuple[str, str]) -> str:
+    if not msg.reply_address or sender[0] != IdentityKind.EMAIL:
+        return ""
+    try:
+        address = normalise_address(IdentityKind.EMAIL, msg.reply_address)
+    except ValidationError:
+        return ""  # a broken Reply-To: answer the sender
+    return "" if address == sender[1] else address
 
 
 def _quarantine(msg: InboundMessage, exc: Exception) -> IngestError:
@@ -193,6 +204,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
     event_rows: list[TicketEvent] = []
     cc_rows: list[tuple[Ticket, int]] = []  # (ticket, customer id) for people on Cc
     bounces: list[InboundMessage] = []
+    acknowledge: list[Ticket] = []
     for item in batch:
         if item.key in stored:
             message = stored[item.key]
@@ -224,6 +236,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
             body_text=msg.text,
             body_html=clean_html(msg.html),
             body_quoted=msg.quoted_text,
+            reply_to=item.reply_to,
             automatic=msg.automatic if msg.automatic in Automatic.values else Automatic.NO,
             external_id=item.key[1],
             created_at=at,
@@ -232,6 +245,8 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         cc_rows += [(ticket, identities[cc].customer_id) for cc in item.cc]
         if msg.automatic == Automatic.BOUNCE:
             bounces.append(msg)
+        if created and msg.acknowledge and not msg.automatic:
+            acknowledge.append(ticket)
         messages.append((message, msg, created))
         seen[item.key] = len(results)
         results.append((item.index, IngestResult(message, ticket, created_ticket=created, duplicate=False)))
@@ -248,7 +263,12 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         through.objects.bulk_create([through(ticket_id=t, customer_id=c) for t, c in rows], ignore_conflicts=True)
     for bounce in bounces:
         _record_bounce(bounce)
-    publish_many([_notification(message, created) for message, _, created in messages])
+    publish_many([_notification(message, created) for message, msg, created in messages if not msg.quiet])
+    if acknowledge:
+        from tickets.tasks import acknowledge_ticket_task  # tasks import the services
+
+        ids = [ticket.pk for ticket in acknowledge]
+        transaction.on_commit(lambda: [acknowledge_ticket_task.delay(pk) for pk in ids], robust=True)
     return results
 
 

@@ -95,15 +95,16 @@ def reply(
 def _recipient(ticket: Ticket, channel: str) -> str:
     """The customer's address on the reply channel: the one they last wrote from, else their newest."""
     last = (
-        ticket.messages.filter(direction=Direction.IN, channel=ticket.channel)
+        ticket.messages.filter(direction=Direction.IN, channel=ticket.channel, automatic="")
         .exclude(address="")
         .order_by("-created_at")
-        .values_list("address", flat=True)
+        .values_list("address", "reply_to")
         .first()
     )
     kind = IDENTITY_KIND.get(channel)
     if last and IDENTITY_KIND.get(ticket.channel) == kind:
-        return last
+        address, reply_to = last
+        return reply_to or address
     address = (
         ticket.customer.identities.filter(kind=kind).order_by("-created_at").values_list("address", flat=True).first()
     )
