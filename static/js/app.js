@@ -61,6 +61,18 @@
     textarea.focus();
   }
 
+  // Remote images in customer mail load only when the agent asks (they tell the sender it was read).
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-show-images]");
+    if (!button) return;
+    var message = document.getElementById(button.getAttribute("data-show-images"));
+    message.querySelectorAll("img[data-remote-src]").forEach(function (img) {
+      img.src = img.getAttribute("data-remote-src");
+      img.removeAttribute("data-remote-src");
+    });
+    button.remove();
+  });
+
   document.addEventListener("click", function (e) {
     var button = e.target.closest("[data-macro-url]");
     if (button) {

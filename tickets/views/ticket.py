@@ -133,6 +133,11 @@ def attachment(request, number: int, attachment_id: int):
     """Files are served only to people who may see the ticket, never from a public URL."""
     ticket = ticket_get_for(request.user, number)
     item = get_object_or_404(Attachment.objects.exclude(file=""), pk=attachment_id, message__ticket=ticket)
+    # Shown in the page only for raster images (an SVG can carry script); everything else downloads.
+    inline = request.GET.get("inline") == "1" and item.content_type in _INLINE_IMAGE_TYPES
     return FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.filename, content_type=item.content_type
+        item.file.open("rb"), as_attachment=not inline, filename=item.filename, content_type=item.content_type
     )
+
+
+_INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}

@@ -135,3 +135,31 @@ def test_profile_creates_api_token(client, agent_alice):
     client.post(reverse("profile"))
     agent_alice.refresh_from_db()
     assert agent_alice.auth_token.key != key
+
+
+def test_mail_shows_what_the_customer_wrote_with_inline_images_and_blocked_remote_ones(client, agent_alice):
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    result = ingest(
+        InboundMessage(
+            channel=Channel.EMAIL,
+            external_id="<img@x>",
+            sender_address="pat@example.org",
+            subject="Screenshot",
+            text="See the screenshot.",
+            quoted_text="On Monday Alice wrote:\n> old news",
+            html='<p>See the screenshot.</p><img src="cid:shot1@x"><img src="https://tracker.example/p.gif">'
+            "<blockquote>old news</blockquote>",
+            attachments=(InboundAttachment("shot.png", "image/png", png, content_id="shot1@x"),),
+        )
+    )
+    client.force_login(agent_alice)
+
+    page = client.get(f"/tickets/{result.ticket.pk}/").content.decode()
+
+    attachment = result.message.attachments.get()
+    assert f'src="/tickets/{result.ticket.pk}/attachments/{attachment.pk}/?inline=1"' in page
+    assert 'data-remote-src="https://tracker.example/p.gif"' in page
+    assert ' src="https://tracker.example' not in page
+    assert "Show the full original" in page and "Show remote images" in page
+    inline = client.get(f"/tickets/{result.ticket.pk}/attachments/{attachment.pk}/?inline=1")
+    assert inline["Content-Disposition"].startswith("inline")
