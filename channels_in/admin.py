@@ -28,7 +28,23 @@ class MailboxForm(forms.ModelForm):
             "folder",
             "after_processing",
             "move_to_folder",
+            "acknowledge",
+            "from_name",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_username",
+            "smtp_password",
         ]
+
+    smtp_password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Leave empty to keep the current one (or to use the IMAP password).",
+    )
+
+    def clean_smtp_password(self) -> str:
+        return self.cleaned_data["smtp_password"] or (self.instance.smtp_password if self.instance.pk else "")
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

@@ -16,6 +16,22 @@ _REPLY_CHANNEL = {
 }
 
 
+# Raw payloads a channel stores when it cannot parse them (FailedInbound.payload_format), and the
+# function that parses and ingests one again for the admin's retry.
+_RETRIERS = {
+    "rfc822-latin1": "channels_in.email.store.retry_failed_mail",
+    "rfc822-base64": "channels_in.email.store.retry_failed_mail",
+}
+
+
+def retrier_for(payload_format: str):
+    """The retry function for a stored raw payload; ValueError if no channel can parse it."""
+    path = _RETRIERS.get(payload_format)
+    if path is None:
+        raise ValueError(f"No parser for stored {payload_format!r} payloads.")
+    return import_string(path)
+
+
 def reply_channel(ticket_channel: str) -> str:
     """The channel an agent's reply on a ticket from `ticket_channel` goes out on."""
     return _REPLY_CHANNEL.get(ticket_channel, ticket_channel)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("customers/", include("customers.urls")),
     path("contact/", include("channels_in.webform.urls")),
+    path("hooks/email/", include("channels_in.email.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -78,6 +78,8 @@ class InboundMessage:
     # A ticket number the sender quoted (e-mail subject "[#1234]"): trusted only when the sender
     # is already on that ticket, so nobody can write into another customer's ticket by guessing.
     ticket_hint: int | None = None
+    # Our own address it arrived on (the mailbox, phone number or page): replies leave from it.
+    channel_address: str = ""
     # The team a new ticket goes to (the mailbox or number it arrived on feeds that team).
     team_id: int | None = None
     # The transport asks for the acknowledgement auto-reply if this message opens a ticket

@@ -1,5 +1,7 @@
 """IMAP mailboxes the helpdesk polls for customer mail (transport: channels_in/email/poller.py)."""
 
+from email.utils import formataddr
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -44,6 +46,20 @@ class Mailbox(models.Model):
         max_length=255, blank=True, help_text="For “move”: the folder (created if missing)."
     )
     active = models.BooleanField(default=True)
+    acknowledge = models.BooleanField(
+        "acknowledge new tickets",
+        default=True,
+        help_text="Answer a customer's first mail with an automatic acknowledgement (never to robots).",
+    )
+    # Sending: replies to mail that came in here go out from this address, over this server if set.
+    from_name = models.CharField(max_length=100, blank=True, help_text="Shown as the sender, e.g. “ACME Support”.")
+    smtp_host = models.CharField(
+        "SMTP host", max_length=255, blank=True, help_text="Empty: the helpdesk's default mail server (EMAIL_URL)."
+    )
+    smtp_port = models.PositiveIntegerField("SMTP port", default=587)
+    smtp_security = models.CharField("SMTP security", max_length=8, choices=Security.choices, default=Security.STARTTLS)
+    smtp_username = models.CharField("SMTP user", max_length=255, blank=True, help_text="Empty: the IMAP user.")
+    smtp_password = models.CharField("SMTP password", max_length=255, blank=True)
     # Poll state: UIDs are only meaningful together with the folder's UIDVALIDITY.
     uidvalidity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.PositiveBigIntegerField(default=0, editable=False)
@@ -58,6 +74,9 @@ class Mailbox(models.Model):
             models.UniqueConstraint(fields=["host", "username", "folder"], name="mailbox_unique_folder"),
             models.CheckConstraint(condition=models.Q(security__in=Security.values), name="mailbox_security_valid"),
             models.CheckConstraint(
+                condition=models.Q(smtp_security__in=Security.values), name="mailbox_smtp_security_valid"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(after_processing=AfterProcessing.SEEN)
                 | (models.Q(after_processing=AfterProcessing.MOVE) & ~models.Q(move_to_folder="")),
                 name="mailbox_after_processing_valid",
@@ -66,6 +85,10 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.address}>"
+
+    @property
+    def from_header(self) -> str:
+        return formataddr((self.from_name or self.name, self.address))
 
     def clean(self) -> None:
         if self.after_processing == AfterProcessing.MOVE and not self.move_to_folder:

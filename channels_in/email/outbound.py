@@ -3,10 +3,11 @@
 import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.html import linebreaks
 
 from channels_in.base import OutboundSender, SendError
+from channels_in.email.models import Mailbox, Security
 
 
 def message_id_for(message) -> str:
@@ -48,12 +49,15 @@ class EmailSender(OutboundSender):
                 }
             )
         subject = ticket.subject or "Your request"
+        mailbox = _mailbox(message.channel_address)
         mail = EmailMultiAlternatives(
             subject=f"Re: {subject} [#{ticket.number}]",
             body=message.body_text,
+            from_email=mailbox.from_header if mailbox else None,
             to=[message.address],
             cc=cc,
             headers=headers,
+            connection=_connection(mailbox) if mailbox and mailbox.smtp_host else None,
         )
         mail.attach_alternative(linebreaks(message.body_text, autoescape=True), "text/html")
         for attachment in message.attachments.exclude(file=""):
@@ -68,3 +72,21 @@ class EmailSender(OutboundSender):
         except (smtplib.SMTPException, OSError) as exc:
             raise SendError(f"Could not reach the mail server: {exc}", permanent=False) from exc
         return message_id
+
+
+def _mailbox(address: str) -> Mailbox | None:
+    """The mailbox the customer wrote to: the reply leaves from it, so it threads and passes SPF."""
+    return Mailbox.objects.filter(address__iexact=address).first() if address else None
+
+
+def _connection(mailbox: Mailbox):
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=mailbox.smtp_host,
+        port=mailbox.smtp_port,
+        username=mailbox.smtp_username or mailbox.username,
+        password=mailbox.smtp_password or mailbox.password,
+        use_tls=mailbox.smtp_security == Security.STARTTLS,
+        use_ssl=mailbox.smtp_security == Security.SSL,
+        timeout=settings.EMAIL_TIMEOUT,
+    )

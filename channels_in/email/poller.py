@@ -1,14 +1,13 @@
-"""IMAP transport: fetch new mail from a Mailbox and store each message through ingest().
+"""IMAP transport: fetch new mail from a Mailbox and store it in batches through ingest_many().
 
-Restart-safe by construction: the position (UIDVALIDITY, last UID) advances only after a
-message is stored (as a Message or a FailedInbound), so a crash re-fetches at most the message
+Restart-safe by construction: the position (UIDVALIDITY, last UID) advances only after a batch
+is stored (each mail as a Message or a FailedInbound), so a crash re-fetches at most the batch
 in hand, and ingest's dedupe on Message-ID makes that re-fetch harmless. The after-processing
 action (flag or move) comes last: if it fails, the mail stays as it was on the server, stored once.
 """
 
 import dataclasses
 import logging
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -16,10 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from imapclient import SEEN, IMAPClient
 
-from channels_in.email.inbound import parse_email
 from channels_in.email.models import AfterProcessing, Mailbox, Security
-from tickets.models import Channel
-from tickets.services import IngestError, ingest, store_failed_inbound
+from channels_in.email.store import Arrival, ingest_raw_mails
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +27,6 @@ TIMEOUT = 60
 # Bodies are fetched this many (or this many bytes) at a time, to bound memory on a big backlog.
 BATCH_MESSAGES = 50
 BATCH_BYTES = 20 * 1024 * 1024
-
-_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^<>\s]{1,250}>)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclasses.dataclass
@@ -47,12 +42,12 @@ class PollResult:
 def poll_mailbox(mailbox_id: int) -> PollResult:
     """Store every mail that arrived in the mailbox's folder since the last poll, each exactly once.
 
-    Run outside a transaction: each message is committed by ingest before the position moves on.
+    Run outside a transaction: each batch is committed by ingest before the position moves on.
     Two pollers never work on one mailbox at once: a poller first claims the mailbox with one
     conditional UPDATE of its lease (`polling_until`). A single UPDATE ... WHERE is atomic on
     SQLite and PostgreSQL alike (unlike `select_for_update`, which SQLite ignores), and it needs no
-    transaction held open through the whole poll, during which every message is committed on its
-    own. The lease is renewed with every message and runs out by itself if the poller is killed.
+    transaction held open through the whole poll, during which every batch is committed on its
+    own. The lease is renewed with every batch and runs out by itself if the poller is killed.
     An error (server down, wrong password, database gone) is recorded in `last_error` and raised;
     the next poll carries on from the last stored message.
     """
@@ -113,16 +108,22 @@ def _poll(client: IMAPClient, mailbox: Mailbox, result: PollResult) -> None:
         for uid, data in client.fetch(f"{mailbox.last_uid + 1}:*", ["RFC822.SIZE"]).items()
         if uid > mailbox.last_uid
     }
+    arrival = Arrival.for_mailbox(mailbox)
     for batch in _batches(sizes):
         # PEEK: the mail must not look read on the server before the helpdesk has stored it.
         bodies = client.fetch(batch, ["BODY.PEEK[]"])
-        for uid in batch:
-            if uid not in bodies:  # expunged by someone else since the size fetch
-                continue
-            result.fetched += 1
-            outcome = _store(bodies[uid][b"BODY[]"])
-            setattr(result, outcome, getattr(result, outcome) + 1)
-            Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, polling_until=timezone.now() + LEASE)
+        uids = [uid for uid in batch if uid in bodies]  # others were expunged since the size fetch
+        # One transaction for the batch: a crash before the position is saved re-fetches it, and
+        # ingest drops what it already has.
+        summary = ingest_raw_mails(
+            [(bodies[uid][b"BODY[]"], f"imap:{mailbox.pk}:{uid}") for uid in uids], arrival=arrival
+        )
+        result.fetched += len(uids)
+        result.ingested += summary.created + summary.followups
+        result.duplicates += summary.duplicates
+        result.failed += summary.failed
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=batch[-1], polling_until=timezone.now() + LEASE)
+        for uid in uids:
             _after_processing(client, mailbox, uid)
 
 
@@ -137,37 +138,6 @@ def _batches(sizes: dict[int, int]) -> Iterator[list[int]]:
         total += sizes[uid]
     if batch:
         yield batch
-
-
-def _store(raw: bytes) -> str:
-    """Store one mail; returns the PollResult counter it adds to. Only transient errors escape."""
-    try:
-        msg = parse_email(raw)
-    except Exception as exc:
-        # EmailParseError is the parser's contract, but a parser bug must not block the mailbox either.
-        message_id = _message_id(raw)
-        logger.warning("unparseable mail %s kept as failed inbound: %s", message_id or "(no Message-ID)", exc)
-        # Latin-1 maps every byte to one character and back, so the stored text is the exact mail
-        # (and holds no NUL, which PostgreSQL text cannot: RFC 3501 keeps NUL out of IMAP's BODY[]).
-        store_failed_inbound(
-            channel=Channel.EMAIL,
-            external_id=message_id,
-            payload=raw.decode("latin-1"),
-            error=str(exc) or type(exc).__name__,
-            fmt="rfc822-latin1",
-        )
-        return "failed"
-    try:
-        stored = ingest(msg)
-    except IngestError:  # ingest has kept the message as FailedInbound
-        return "failed"
-    return "duplicates" if stored.duplicate else "ingested"
-
-
-def _message_id(raw: bytes) -> str:
-    head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
-    match = _MESSAGE_ID.search(head)
-    return match.group(1).decode("latin-1") if match else ""
 
 
 def _after_processing(client: IMAPClient, mailbox: Mailbox, uid: int) -> None:

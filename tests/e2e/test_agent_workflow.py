@@ -46,7 +46,8 @@ def test_agent_works_a_ticket_end_to_end(page, live_server, login, tickets, agen
     expect(page.locator(".message.out .delivery")).to_have_text("Sent")
     expect(page.locator(".page-head .status")).to_have_text("Pending")
     assert [m["To"] for m in smtp_server.messages] == ["pat@example.org"]
-    assert "Unplug it" in smtp_server.messages[0].get_payload()
+    text_part, html_part = smtp_server.messages[0].get_payload()
+    assert "Unplug it" in text_part.get_payload() and "Unplug it" in html_part.get_payload()
 
     # Internal note and a property change.
     page.check("#id_internal")

@@ -18,6 +18,8 @@ class Message(models.Model):
     )
     # The address it came from or goes to (e-mail, E.164 number, handle).
     address = models.CharField(max_length=320, blank=True)
+    # Our side: the mailbox, phone number or page it came in on or goes out from.
+    channel_address = models.CharField(max_length=320, blank=True)
     # Where the sender wants answers to go, when not to `address` (e-mail Reply-To).
     reply_to = models.CharField(max_length=320, blank=True)
     subject = models.CharField(max_length=255, blank=True)

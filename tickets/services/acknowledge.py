@@ -40,6 +40,7 @@ def acknowledge(*, ticket_id: int) -> Message | None:
             channel=Channel.EMAIL,
             automatic=Automatic.AUTO_REPLY,
             address=address,
+            channel_address=first.channel_address,
             body_text=render_to_string("email/acknowledgement.txt", context).strip(),
             delivery_status=DeliveryStatus.QUEUED,
             created_at=timezone.now(),

@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from psycopg2.extras import execute_batch
 
+from channels_in.registry import retrier_for
 from customers.models import Identity, IdentityKind
 from customers.services import normalise_address, resolve_identities
 from helpdesk.realtime import publish_many
@@ -124,9 +125,12 @@ def store_failed_inbound(*, channel: str, external_id: str, payload: str, error:
 
 
 def retry_failed_inbound(failed: FailedInbound) -> IngestResult:
-    """Run a stored failed payload through ingest again (admin action); marks it retried on success."""
+    """Run a stored failed payload through ingest again (admin action); marks it retried on success.
+
+    A raw provider payload goes back through its channel's parser first.
+    """
     if failed.payload_format != "inbound-json":
-        raise ValueError(f"No parser for stored {failed.payload_format!r} payloads.")
+        return retrier_for(failed.payload_format)(failed)
     result = ingest(InboundMessage.from_json(failed.payload))
     FailedInbound.objects.filter(pk=failed.pk).update(state=FailedInbound.State.RETRIED, message=result.message)
     return result
@@ -237,6 +241,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
             body_html=clean_html(msg.html),
             body_quoted=msg.quoted_text,
             reply_to=item.reply_to,
+            channel_address=msg.channel_address[:320],
             automatic=msg.automatic if msg.automatic in Automatic.values else Automatic.NO,
             external_id=item.key[1],
             created_at=at,

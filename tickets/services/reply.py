@@ -41,7 +41,7 @@ def reply(
             raise ValidationError({"attachments": f"{upload.name} is larger than the {limit} limit."})
 
     channel = reply_channel(ticket.channel)
-    address = "" if internal else _recipient(ticket, channel)
+    address, via = ("", "") if internal else _recipient(ticket, channel)
     with transaction.atomic():
         (ticket,) = tickets_for_update(ticket.pk)
         if ticket.merged_into_id:
@@ -54,6 +54,7 @@ def reply(
             visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
             author_agent=author,
             address=address,
+            channel_address=via,
             body_text=text,
             delivery_status=DeliveryStatus.NONE if internal else DeliveryStatus.QUEUED,
             created_at=now,
@@ -92,22 +93,27 @@ def reply(
     return message
 
 
-def _recipient(ticket: Ticket, channel: str) -> str:
-    """The customer's address on the reply channel: the one they last wrote from, else their newest."""
+def _recipient(ticket: Ticket, channel: str) -> tuple[str, str]:
+    """Who the reply goes to, and from which of our addresses (the one the customer wrote to).
+
+    To: the address the customer last wrote from (their Reply-To, if they gave one), else their
+    newest address of the reply channel's kind.
+    """
     last = (
         ticket.messages.filter(direction=Direction.IN, channel=ticket.channel, automatic="")
         .exclude(address="")
         .order_by("-created_at")
-        .values_list("address", "reply_to")
+        .values_list("address", "reply_to", "channel_address")
         .first()
     )
     kind = IDENTITY_KIND.get(channel)
+    via = last[2] if last and ticket.channel == channel else ""
     if last and IDENTITY_KIND.get(ticket.channel) == kind:
-        address, reply_to = last
-        return reply_to or address
+        address, reply_to, _ = last
+        return reply_to or address, via
     address = (
         ticket.customer.identities.filter(kind=kind).order_by("-created_at").values_list("address", flat=True).first()
     )
     if not address:
         raise ValidationError(f"{ticket.customer} has no {channel} address, so a reply cannot be sent there.")
-    return address
+    return address, via
