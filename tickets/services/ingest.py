@@ -221,7 +221,9 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         msg, identity = item.msg, identities[item.sender]
         at = min(msg.timestamp, now) if msg.timestamp else now
         ticket = threads.find(msg, identity.customer_id)
-        created = ticket is None or (ticket.status == Status.CLOSED and settings.CLOSED_TICKET_REPLY == "new")
+        # A customer writing to a closed ticket starts a follow-up; a robot's answer is filed on it.
+        continues_closed = settings.CLOSED_TICKET_REPLY == "reopen" or bool(msg.automatic)
+        created = ticket is None or (ticket.status == Status.CLOSED and not continues_closed)
         if created:
             ticket = _new_ticket(msg, identity, at, now, follow_up_of=ticket)
             new_tickets.append(ticket)

@@ -164,3 +164,25 @@ def test_a_form_without_the_email_field_is_refused(client):
 
 def test_only_post(client):
     assert client.get(URL, headers=BEARER).status_code == 405
+
+
+def test_mail_for_a_mailbox_address_goes_to_its_team(client, team_support):
+    from channels_in.email.models import Mailbox
+
+    Mailbox.objects.create(
+        name="Support",
+        address="support@helpdesk.test",
+        host="imap.invalid",
+        username="u",
+        password="p",
+        team=team_support,
+    )
+
+    response = client.post(
+        f"{URL}?to=Support@helpdesk.test", data=load("original.eml"), content_type="message/rfc822", headers=BEARER
+    )
+
+    assert response.status_code == 200
+    message = Message.objects.get()
+    assert message.ticket.team == team_support
+    assert message.channel_address == "support@helpdesk.test"

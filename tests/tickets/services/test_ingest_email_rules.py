@@ -74,6 +74,17 @@ def test_out_of_office_reply_is_filed_without_reopening(agent_alice):
     assert first.message.body_quoted == "-- \nPat"
 
 
+def test_out_of_office_reply_to_a_closed_ticket_is_filed_on_it(agent_alice):
+    first = ingest(mail("<a@x>"))
+    update_ticket(ticket=first.ticket, by=agent_alice, status=Status.CLOSED)
+
+    ooo = ingest(mail("<b@x>", reply_to_ids=("<a@x>",), automatic=Automatic.AUTO_REPLY))
+
+    ooo.ticket.refresh_from_db()
+    assert ooo.ticket.pk == first.ticket.pk and not ooo.created_ticket
+    assert ooo.ticket.status == Status.CLOSED
+
+
 def test_bounce_marks_the_returned_reply_failed(agent_alice):
     first = ingest(mail("<a@x>"))
     sent = Message.objects.create(
