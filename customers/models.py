@@ -60,6 +60,8 @@ class Identity(models.Model):
     kind = models.CharField(max_length=16, choices=IdentityKind.choices)
     address = models.CharField(max_length=320)
     display_name = models.CharField(max_length=200, blank=True)
+    # Set when the person asked not to be messaged on this address (SMS "STOP"); cleared by "START".
+    opted_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +81,8 @@ class CustomerEvent(models.Model):
 
     class Kind(models.TextChoices):
         MERGED = "merged", "Merged"
+        OPTED_OUT = "opted_out", "Opted out"
+        OPTED_IN = "opted_in", "Opted back in"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from customers.models import Customer, CustomerEvent, Identity, IdentityKind
 
@@ -139,3 +140,22 @@ def merge_customers(*, source: Customer, target: Customer, by=None) -> Customer:
         ]
     )
     return target
+
+
+def set_opt_out(*, kind: str, address: str, opted_out: bool, channel: str) -> Identity | None:
+    """Record that this address asked to stop (or start again) receiving messages; audited.
+
+    `channel` says where the request came from (the keyword was sent by SMS, ...). Returns the
+    identity, or None when the address is unknown (nothing to record).
+    """
+    identity = Identity.objects.filter(kind=kind, address=normalise_address(kind, address)).first()
+    if identity is None or bool(identity.opted_out_at) == opted_out:
+        return identity
+    identity.opted_out_at = timezone.now() if opted_out else None
+    identity.save(update_fields=["opted_out_at"])
+    CustomerEvent.objects.create(
+        customer_id=identity.customer_id,
+        kind=CustomerEvent.Kind.OPTED_OUT if opted_out else CustomerEvent.Kind.OPTED_IN,
+        data={"kind": kind, "address": identity.address, "channel": channel},
+    )
+    return identity

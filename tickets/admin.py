@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from tickets.models import FailedInbound, Macro, Tag, Team
+from tickets.models import BusinessCalendar, BusinessHours, FailedInbound, Holiday, Macro, Tag, Team
 from tickets.services import IngestError, retry_failed_inbound
 
 
@@ -21,6 +21,22 @@ class MacroAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    inlines = [BusinessHoursInline, HolidayInline]
 
 
 @admin.register(FailedInbound)

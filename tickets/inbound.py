@@ -53,6 +53,16 @@ class InboundAttachment:
 
 
 @dataclasses.dataclass(frozen=True)
+class RemoteMedia:
+    """A file the provider holds (MMS image, voicemail recording): fetched after the message is stored,
+    by the channel's media fetcher (channels_in.registry), so a slow download never delays ingest."""
+
+    url: str
+    content_type: str = ""
+    filename: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class InboundMessage:
     channel: str
     external_id: str
@@ -87,6 +97,11 @@ class InboundMessage:
     acknowledge: bool = False
     # Imported history: stored like any message, but agents are not notified of each one.
     quiet: bool = False
+    # Files to fetch from the provider once the message is stored.
+    media: tuple[RemoteMedia, ...] = ()
+    # Channel details worth keeping on the message (a public post rather than a DM, a call's menu
+    # choices, the WhatsApp profile name): shown on the timeline, never used for threading.
+    meta: dict = dataclasses.field(default_factory=dict)
     # Set for machine-sent mail: "auto-reply", "bulk" or "bounce". Such messages are stored but
     # never answered automatically (RFC 3834), so two robots cannot talk to each other forever.
     automatic: str = ""
@@ -114,4 +129,5 @@ class InboundMessage:
         )
         data["reply_to_ids"] = tuple(data.get("reply_to_ids", ()))
         data["cc_addresses"] = tuple(data.get("cc_addresses", ()))
+        data["media"] = tuple(RemoteMedia(**m) for m in data.get("media", ()))
         return cls(**data)

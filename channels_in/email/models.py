@@ -5,6 +5,8 @@ from email.utils import formataddr
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from helpdesk.fields import EncryptedTextField
+
 
 class Security(models.TextChoices):
     SSL = "ssl", "SSL/TLS"
@@ -26,7 +28,7 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(default=993)
     security = models.CharField(max_length=8, choices=Security.choices, default=Security.SSL)
     username = models.CharField(max_length=255)
-    password = models.CharField(max_length=255)
+    password = EncryptedTextField()
     folder = models.CharField(max_length=255, default="INBOX")
     team = models.ForeignKey(
         "tickets.Team",
@@ -59,7 +61,7 @@ class Mailbox(models.Model):
     smtp_port = models.PositiveIntegerField("SMTP port", default=587)
     smtp_security = models.CharField("SMTP security", max_length=8, choices=Security.choices, default=Security.STARTTLS)
     smtp_username = models.CharField("SMTP user", max_length=255, blank=True, help_text="Empty: the IMAP user.")
-    smtp_password = models.CharField("SMTP password", max_length=255, blank=True)
+    smtp_password = EncryptedTextField("SMTP password", blank=True)
     # Poll state: UIDs are only meaningful together with the folder's UIDVALIDITY.
     uidvalidity = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.PositiveBigIntegerField(default=0, editable=False)

@@ -8,4 +8,5 @@ from .base import *  # noqa: F403
 from .celery import *  # noqa: F403
 from .channels import *  # noqa: F403
 from .email import *  # noqa: F403
+from .providers import *  # noqa: F403
 from .security import *  # noqa: F403

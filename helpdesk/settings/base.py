@@ -8,6 +8,11 @@ SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
 
+# Keys for secrets stored in the database (channel credentials), newest first; generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Empty: a key derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL (behind a proxy) used for links in outbound mail and webhook signature checks.
@@ -34,6 +39,11 @@ INSTALLED_APPS = [
     "customers",
     "tickets",
     "channels_in",
+    "channels_in.twilio",
+    "channels_in.phone",
+    "channels_in.telegram",
+    "channels_in.social.meta",
+    "channels_in.social.x",
     "knowledge_base",
 ]
 

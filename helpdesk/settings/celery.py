@@ -31,11 +31,20 @@ EMBEDDED_SCHEDULER = env.bool("EMBEDDED_SCHEDULER", default=CELERY_TASK_ALWAYS_E
 # Seconds between polls of the IMAP mailboxes (configured in the admin).
 EMAIL_POLL_INTERVAL = env.int("EMAIL_POLL_INTERVAL", default=60)
 # Task modules outside an app's top-level tasks.py, which autodiscovery does not find.
-CELERY_IMPORTS = ["channels_in.email.tasks"]
+CELERY_IMPORTS = [
+    "channels_in.email.tasks",
+    "channels_in.twilio.tasks",
+    "channels_in.phone.tasks",
+    "channels_in.telegram.tasks",
+    "channels_in.social.meta.tasks",
+    "channels_in.social.x.tasks",
+]
 
 # The one beat schedule; django-celery-beat syncs it into the database, the embedded scheduler
 # runs it directly. Intervals are in seconds.
 CELERY_BEAT_SCHEDULE = {
     "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
+    # Webhook payloads whose processing task was lost (a dead worker) are picked up here.
+    "drain-webhook-inbox": {"task": "channels_in.tasks.drain_inbox_task", "schedule": 60.0},
     "poll-mailboxes": {"task": "channels_in.email.tasks.poll_mailboxes_task", "schedule": float(EMAIL_POLL_INTERVAL)},
 }

@@ -1,6 +1,7 @@
 from tickets.models.choices import Automatic, Channel, DeliveryStatus, Direction, Priority, Status, Visibility
 from tickets.models.event import TicketEvent
 from tickets.models.failed import FailedInbound
+from tickets.models.hours import BusinessCalendar, BusinessHours, Holiday
 from tickets.models.macro import Macro
 from tickets.models.message import Attachment, Message
 from tickets.models.team import Team
@@ -9,10 +10,13 @@ from tickets.models.ticket import Tag, Ticket
 __all__ = [
     "Attachment",
     "Automatic",
+    "BusinessCalendar",
+    "BusinessHours",
     "Channel",
     "DeliveryStatus",
     "Direction",
     "FailedInbound",
+    "Holiday",
     "Macro",
     "Message",
     "Priority",

@@ -28,6 +28,8 @@ class Message(models.Model):
     # Quoted history and signature split off body_text: shown on request, never lost.
     body_quoted = models.TextField(blank=True)
     automatic = models.CharField(max_length=16, choices=Automatic.choices, blank=True)
+    # Channel details (public post or DM, WhatsApp template, call menu choices): display only.
+    meta = models.JSONField(default=dict, blank=True)
     # Provider id (Message-ID, Twilio SID, ...): unique per channel, the key for idempotent ingest.
     external_id = models.CharField(max_length=255, null=True, blank=True)
     delivery_status = models.CharField(max_length=16, choices=DeliveryStatus.choices, blank=True)

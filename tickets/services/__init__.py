@@ -1,7 +1,8 @@
 """Everything that changes a ticket or a message goes through these functions."""
 
 from tickets.services.acknowledge import acknowledge
-from tickets.services.delivery import deliver, resend_due_messages
+from tickets.services.attachments import attach
+from tickets.services.delivery import deliver, record_delivery_status, resend_due_messages
 from tickets.services.ingest import (
     IngestError,
     IngestResult,
@@ -19,10 +20,12 @@ __all__ = [
     "IngestError",
     "IngestResult",
     "acknowledge",
+    "attach",
     "deliver",
     "ingest",
     "ingest_many",
     "merge_tickets",
+    "record_delivery_status",
     "render_macro",
     "reply",
     "resend_due_messages",

@@ -104,6 +104,45 @@ def mark_bounced(*, message_ids: list[int], reason: str) -> int:
     return len(bounced)
 
 
+# Provider delivery states (Twilio MessageStatus, Meta/Telegram receipts) -> ours. Only forward:
+# a late "sent" callback never undoes "delivered".
+_PROVIDER_STATES = {
+    "queued": DeliveryStatus.SENT,
+    "accepted": DeliveryStatus.SENT,
+    "sending": DeliveryStatus.SENT,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.DELIVERED,
+    "undelivered": DeliveryStatus.FAILED,
+    "failed": DeliveryStatus.FAILED,
+}
+_ORDER = [DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]
+
+
+def record_delivery_status(*, channel: str, external_id: str, status: str, error: str = "") -> Message | None:
+    """Apply a provider's delivery report to the outbound message it is about (idempotent).
+
+    Returns the message, or None for an unknown id or state (reports can outrun our own write).
+    """
+    ours = _PROVIDER_STATES.get(status.lower())
+    message = (
+        Message.objects.select_related("ticket")
+        .filter(channel=channel, external_id=external_id, direction="out")
+        .first()
+    )
+    if ours is None or message is None:
+        return None
+    current = message.delivery_status
+    if current in _ORDER and _ORDER.index(current) >= _ORDER.index(ours):
+        return message
+    if ours == DeliveryStatus.FAILED:
+        mark_bounced(message_ids=[message.pk], reason=error or f"The provider reported the message {status}.")
+    else:
+        Message.objects.filter(pk=message.pk).update(delivery_status=ours)
+    message.refresh_from_db()
+    return message
+
+
 def resend_due_messages(limit: int = 500) -> list[int]:
     """Ids of messages whose retry is due, whose sender died mid-send, or whose task was lost."""
     now = timezone.now()

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from psycopg2.extras import execute_batch
 
@@ -26,6 +25,7 @@ from tickets.inbound import CONVERSATIONAL, IDENTITY_KIND, InboundAttachment, In
 from tickets.locks import tickets_for_update
 from tickets.models import Attachment, Automatic, Direction, FailedInbound, Message, Status, Ticket, TicketEvent
 from tickets.sanitize import clean_html
+from tickets.services.attachments import refusal
 from tickets.services.delivery import mark_bounced
 
 logger = logging.getLogger(__name__)
@@ -244,6 +244,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
             body_quoted=msg.quoted_text,
             reply_to=item.reply_to,
             channel_address=msg.channel_address[:320],
+            meta=msg.meta,
             automatic=msg.automatic if msg.automatic in Automatic.values else Automatic.NO,
             external_id=item.key[1],
             created_at=at,
@@ -512,9 +513,7 @@ def _store_attachments(items: list[tuple[Message, tuple[InboundAttachment, ...]]
                 content_id=item.content_id[:255],
             )
             if item.size > limit:
-                attachment.refused_reason = (
-                    f"Not stored: {filesizeformat(item.size)} is over the {filesizeformat(limit)} limit."
-                )
+                attachment.refused_reason = refusal(item.size)
             else:
                 attachment.file.save(name, ContentFile(item.content), save=False)
             rows.append(attachment)

@@ -1,0 +1,1 @@
+"""Models of the Phone calls (Twilio Voice) channel (accounts, credentials)."""

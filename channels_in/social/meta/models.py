@@ -1,0 +1,1 @@
+"""Models of the Facebook Messenger and Instagram channel (accounts, credentials)."""

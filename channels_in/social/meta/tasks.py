@@ -1,0 +1,1 @@
+"""Celery tasks of the Facebook Messenger and Instagram channel."""

@@ -1,0 +1,1 @@
+"""Models of the X (Twitter) channel (accounts, credentials)."""

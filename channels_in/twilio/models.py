@@ -1,0 +1,1 @@
+"""Models of the Twilio: SMS, MMS and WhatsApp channel (accounts, credentials)."""

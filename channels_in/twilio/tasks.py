@@ -1,0 +1,1 @@
+"""Celery tasks of the Twilio: SMS, MMS and WhatsApp channel."""
