@@ -2,6 +2,8 @@
 
 from abc import ABC, abstractmethod
 
+from django.conf import settings
+
 
 class SendError(Exception):
     """A send failed. `permanent` errors (bad address, rejected content) are not retried;
@@ -23,3 +25,10 @@ class OutboundSender(ABC):
 
     @abstractmethod
     def send(self, message) -> str: ...
+
+
+def webhook_url(request) -> str:
+    """The URL the provider called, as it signed it: PUBLIC_URL + path behind a proxy, else our own."""
+    if settings.WEBHOOK_URL_FROM_PUBLIC_URL:
+        return settings.PUBLIC_URL + request.get_full_path()
+    return request.build_absolute_uri()

@@ -23,6 +23,7 @@ urlpatterns = [
     path("contact/", include("channels_in.webform.urls")),
     path("hooks/email/", include("channels_in.email.urls")),
     path("hooks/twilio/voice/", include("channels_in.phone.urls")),
+    path("calls/", include("channels_in.phone.agent_urls")),
     path("hooks/twilio/", include("channels_in.twilio.urls")),
     path("hooks/telegram/", include("channels_in.telegram.urls")),
     path("hooks/meta/", include("channels_in.social.meta.urls")),

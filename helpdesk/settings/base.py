@@ -17,6 +17,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL (behind a proxy) used for links in outbound mail and webhook signature checks.
 PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Webhook signatures (Twilio) cover the URL the provider called: behind a proxy that is PUBLIC_URL;
+# when it is not set, the request's own URL.
+WEBHOOK_URL_FROM_PUBLIC_URL = bool(env.str("PUBLIC_URL", default=""))
 
 INSTALLED_APPS = [
     "daphne",
