@@ -65,6 +65,11 @@ def reply_channel(ticket_channel: str) -> str:
     return _REPLY_CHANNEL.get(ticket_channel, ticket_channel)
 
 
+def can_send(channel: str) -> bool:
+    """Whether the helpdesk can write on this channel itself (so an agent may start a conversation)."""
+    return channel in _SENDERS
+
+
 def sender_for(channel: str) -> OutboundSender:
     path = _SENDERS.get(channel)
     if path is None:

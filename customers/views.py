@@ -11,6 +11,7 @@ from customers.services import add_identity, merge_customers
 from helpdesk.decorators import staff_required
 from helpdesk.pagination import Page, page_number
 from helpdesk.roles import can_reply_publicly
+from tickets.forms import OutreachForm, outreach_channels
 from tickets.selectors import customer_tickets_for
 
 PAGE_SIZE = 25
@@ -48,6 +49,7 @@ def customer_detail(request, customer_id: int, *, identity_form=None, merge_form
         "can_change": can_reply_publicly(request.user) and not customer.merged_into_id,
         "identity_form": identity_form or IdentityForm(),
         "merge_form": merge_form or MergeForm(),
+        "outreach_form": OutreachForm(prefix="outreach", channels=outreach_channels(customer)),
     }
     return render(request, "customers/detail.html", context, status=status)
 

@@ -13,6 +13,7 @@ from tickets.services.ingest import (
 )
 from tickets.services.macros import render_macro
 from tickets.services.merge import merge_tickets
+from tickets.services.outreach import start_conversation
 from tickets.services.reply import reply
 from tickets.services.update import update_ticket
 
@@ -30,6 +31,7 @@ __all__ = [
     "reply",
     "resend_due_messages",
     "retry_failed_inbound",
+    "start_conversation",
     "store_failed_inbound",
     "update_ticket",
 ]

@@ -22,11 +22,13 @@ def reply(
     internal: bool = False,
     status: str | None = None,
     attachments: list[UploadedFile] | tuple = (),
+    meta: dict | None = None,
 ) -> Message:
     """Write an agent's reply or internal note; a public reply is sent on commit, on the ticket's channel.
 
     The message is stored first (delivery status `queued`) so a failed send is retried and stays
     visible; an internal note never leaves the helpdesk. Locks the ticket.
+    `meta` carries channel options for the sender (e.g. a WhatsApp template).
     """
     if not is_staff_member(author) or (not internal and not can_reply_publicly(author)):
         raise PermissionDenied("You may add internal notes only.")
@@ -57,6 +59,7 @@ def reply(
             channel_address=via,
             body_text=text,
             delivery_status=DeliveryStatus.NONE if internal else DeliveryStatus.QUEUED,
+            meta=meta or {},
             created_at=now,
         )
         for upload in attachments:

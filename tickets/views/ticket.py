@@ -63,6 +63,7 @@ def reply(request, number: int):
                 internal=data["internal"],
                 status=data["status"] or None,
                 attachments=data["attachments"],
+                meta={"whatsapp_template": data["whatsapp_template"]} if data["whatsapp_template"] else None,
             )
         except ValidationError as exc:
             _form_error(form, exc)
