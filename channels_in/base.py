@@ -20,7 +20,9 @@ class OutboundSender(ABC):
     `send` receives a Message whose `address` is the recipient, returns the provider's id for it
     (stored as the message's external id, so replies thread back), and raises SendError on failure.
     It may be called again for the same message after a crash, so it should reuse stable ids
-    (e.g. a Message-ID derived from the message's pk) where the provider allows.
+    (e.g. a Message-ID derived from the message's pk) where the provider allows. What agents should
+    see about the send (sent as SMS instead, a public post) goes into `message.meta`, which
+    tickets.services.deliver() saves with the outcome; a sender never writes the message itself.
     """
 
     @abstractmethod

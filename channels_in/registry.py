@@ -36,10 +36,13 @@ _MEDIA_FETCHERS = {
     Channel.X: "channels_in.social.x.media.fetch",
 }
 
-# Channels that cannot carry a reply themselves: a web-form or API ticket is answered by e-mail.
+# Channels that cannot carry a written reply themselves: a web-form or API ticket is answered by
+# e-mail, a phone ticket by SMS.
 _REPLY_CHANNEL = {
     Channel.WEBFORM: Channel.EMAIL,
     Channel.API: Channel.EMAIL,
+    # A caller is answered by text message on the number they called from (or a call-back).
+    Channel.PHONE: Channel.SMS,
 }
 
 

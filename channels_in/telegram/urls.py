@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from channels_in.telegram import views
 
 app_name = "telegram"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:bot_id>/", views.webhook, name="webhook"),
+]

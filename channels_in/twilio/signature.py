@@ -12,8 +12,31 @@ def verified_account(request) -> TwilioAccount | None:
     The signature covers the public URL and the form parameters, keyed by the account's token.
     """
     signature = request.headers.get("X-Twilio-Signature", "")
-    account = TwilioAccount.for_number(request.POST.get("To", "") or request.POST.get("Called", ""))
-    if not signature or account is None:
+    if not signature:
         return None
-    valid = RequestValidator(account.auth_token).validate(webhook_url(request), request.POST.dict(), signature)
-    return account if valid else None
+    params = request.POST.dict()
+    url = webhook_url(request)
+    for account in _candidates(params):
+        if RequestValidator(account.auth_token).validate(url, params, signature):
+            return account
+    return None
+
+
+def _candidates(params: dict[str, str]) -> list[TwilioAccount]:
+    """Accounts that may have signed: the owner of our number, which is `To` (or `Called`) on an
+    inbound message or call but `From` on a delivery-status callback, then the `AccountSid`'s."""
+    found = [
+        TwilioAccount.for_number(number)
+        for number in (params.get("To", "") or params.get("Called", ""), params.get("From", ""))
+        if number
+    ]
+    if params.get("AccountSid"):
+        found.append(TwilioAccount.objects.filter(active=True, account_sid=params["AccountSid"]).first())
+        environment = TwilioAccount.from_environment()
+        if environment and environment.account_sid == params["AccountSid"]:
+            found.append(environment)  # recording callbacks carry no number, only the account
+    unique: dict[str, TwilioAccount] = {}
+    for account in found:
+        if account is not None:
+            unique.setdefault(account.auth_token, account)
+    return list(unique.values())

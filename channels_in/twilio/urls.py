@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from channels_in.twilio import views
 
 app_name = "twilio"
-urlpatterns: list = []
+urlpatterns = [
+    path("sms/", views.sms, name="sms"),
+    path("whatsapp/", views.whatsapp, name="whatsapp"),
+    path("status/", views.status, name="status"),
+    path("media/<str:token>/", views.media, name="media"),
+]

@@ -46,5 +46,7 @@ CELERY_BEAT_SCHEDULE = {
     "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
     # Webhook payloads whose processing task was lost (a dead worker) are picked up here.
     "drain-webhook-inbox": {"task": "channels_in.tasks.drain_inbox_task", "schedule": 60.0},
+    # Each X account's own interval and rate-limit backoff decide whether a run costs any API call.
+    "poll-x-accounts": {"task": "channels_in.social.x.tasks.poll_x_accounts_task", "schedule": 60.0},
     "poll-mailboxes": {"task": "channels_in.email.tasks.poll_mailboxes_task", "schedule": float(EMAIL_POLL_INTERVAL)},
 }

@@ -15,6 +15,7 @@ from tickets.services.macros import render_macro
 from tickets.services.merge import merge_tickets
 from tickets.services.outreach import start_conversation
 from tickets.services.reply import reply
+from tickets.services.revisions import revise_inbound_text
 from tickets.services.update import update_ticket
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "reply",
     "resend_due_messages",
     "retry_failed_inbound",
+    "revise_inbound_text",
     "start_conversation",
     "store_failed_inbound",
     "update_ticket",

@@ -53,6 +53,7 @@ def deliver(message_id: int) -> str:
         sent_at=timezone.now(),
         delivery_error="",
         next_attempt_at=None,
+        meta=message.meta,  # what the sender noted (sent as SMS instead, a public post, ...)
     )
     return DeliveryStatus.SENT
 
@@ -61,7 +62,7 @@ def _failed(message: Message, error: str, *, permanent: bool) -> str:
     if permanent or message.send_attempts >= MAX_ATTEMPTS:
         with transaction.atomic():
             Message.objects.filter(pk=message.pk).update(
-                delivery_status=DeliveryStatus.FAILED, delivery_error=error, next_attempt_at=None
+                delivery_status=DeliveryStatus.FAILED, delivery_error=error, next_attempt_at=None, meta=message.meta
             )
             timeline.delivery_failed_event(message=message, error=error).save()
             ticket = message.ticket
@@ -74,6 +75,7 @@ def _failed(message: Message, error: str, *, permanent: bool) -> str:
         return DeliveryStatus.FAILED
     Message.objects.filter(pk=message.pk).update(
         delivery_status=DeliveryStatus.RETRYING,
+        meta=message.meta,
         delivery_error=error,
         next_attempt_at=timezone.now() + backoff(message.send_attempts),
     )

@@ -3,11 +3,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from channels_in.registry import reply_channel
 from helpdesk.decorators import staff_required
 from helpdesk.roles import can_reply_publicly
 from tickets import services
 from tickets.forms import MergeForm, ReplyForm, TicketPropertiesForm
-from tickets.models import Attachment, Macro
+from tickets.models import Attachment, Channel, Macro
 from tickets.selectors import customer_tickets_for, ticket_get_for, timeline_for
 
 
@@ -30,6 +31,8 @@ def _page(request, ticket, *, reply_form=None, properties_form=None, merge_form=
         "macros": Macro.objects.filter(active=True),
         "other_tickets": customer_tickets_for(request.user, ticket.customer).exclude(pk=ticket.pk)[:5],
         "can_change": can_reply_publicly(request.user),
+        # A web-form ticket is answered by e-mail, a phone ticket by SMS: say so on the button.
+        "reply_channel": Channel(reply_channel(ticket.channel)).label,
     }
     return render(request, "tickets/ticket.html", context, status=status)
 

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from channels_in.social.meta import views
 
 app_name = "meta"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.webhook, name="webhook"),
+]

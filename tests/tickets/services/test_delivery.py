@@ -107,9 +107,9 @@ def test_send_interrupted_by_a_dead_worker_is_picked_up_again(smtp_server, agent
 
 def test_channel_without_sender_fails_with_a_reason(agent_alice):
     ticket = ingest(
-        InboundMessage(channel=Channel.PHONE, external_id="CA1", sender_address="+14155550100", text="voicemail")
+        InboundMessage(channel=Channel.CHAT, external_id="c1", sender_address="visitor-1", text="hello?")
     ).ticket
     message = reply(ticket=ticket, author=agent_alice, text="Hello")
     assert deliver(message.pk) == DeliveryStatus.FAILED
     message.refresh_from_db()
-    assert message.delivery_error == "Sending on phone is not configured on this helpdesk."
+    assert message.delivery_error == "Sending on chat is not configured on this helpdesk."

@@ -163,3 +163,12 @@ def test_mail_shows_what_the_customer_wrote_with_inline_images_and_blocked_remot
     assert "Show the full original" in page and "Show remote images" in page
     inline = client.get(f"/tickets/{result.ticket.pk}/attachments/{attachment.pk}/?inline=1")
     assert inline["Content-Disposition"].startswith("inline")
+
+
+@pytest.mark.parametrize(
+    ("channel", "sender", "label"), [("phone", "+14155550100", "SMS"), ("webform", "p@x.org", "E-mail")]
+)
+def test_reply_box_names_the_channel_the_reply_goes_out_on(client, agent_alice, channel, sender, label):
+    ticket = ingest(InboundMessage(channel=channel, external_id="x1", sender_address=sender, text="Hi")).ticket
+    client.force_login(agent_alice)
+    assert f"Reply by {label}</h2>" in client.get(f"/tickets/{ticket.pk}/").content.decode()
