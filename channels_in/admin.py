@@ -1,17 +1,11 @@
-from django import forms
 from django.contrib import admin
 
 from channels_in.models import Mailbox
+from channels_in.secrets_admin import SecretsForm
 
 
-class MailboxForm(forms.ModelForm):
-    """The stored password is never sent back to the browser; an empty field keeps it."""
-
-    password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        help_text="Leave empty to keep the current password.",
-    )
+class MailboxForm(SecretsForm):
+    secret_fields = ("password", "smtp_password")
 
     class Meta:
         model = Mailbox
@@ -36,23 +30,7 @@ class MailboxForm(forms.ModelForm):
             "smtp_username",
             "smtp_password",
         ]
-
-    smtp_password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        help_text="Leave empty to keep the current one (or to use the IMAP password).",
-    )
-
-    def clean_smtp_password(self) -> str:
-        return self.cleaned_data["smtp_password"] or (self.instance.smtp_password if self.instance.pk else "")
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if password:
-            return password
-        if self.instance.pk:
-            return self.instance.password
-        raise forms.ValidationError("Enter the mailbox's password.")
+        help_texts = {"smtp_password": "Empty: the IMAP password."}
 
 
 @admin.register(Mailbox)

@@ -5,31 +5,18 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from channels_in.secrets_admin import SecretsForm
 from channels_in.twilio.models import TwilioAccount
 from customers.models import IdentityKind
 from customers.services import normalise_address
 
 
-class TwilioAccountForm(forms.ModelForm):
-    """The stored auth token is never sent back to the browser; an empty field keeps it."""
-
-    auth_token = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        help_text="Leave empty to keep the current token.",
-    )
+class TwilioAccountForm(SecretsForm):
+    secret_fields = ("auth_token",)
 
     class Meta:
         model = TwilioAccount
         fields = ["name", "account_sid", "auth_token", "phone_number", "whatsapp_number", "team", "active"]
-
-    def clean_auth_token(self) -> str:
-        token = self.cleaned_data["auth_token"]
-        if token:
-            return token
-        if self.instance.pk:
-            return self.instance.auth_token
-        raise forms.ValidationError("Enter the account's auth token.")
 
     def clean_phone_number(self) -> str:
         return self._e164("phone_number")

@@ -1,30 +1,17 @@
-from django import forms
 from django.contrib import admin
 
+from channels_in.secrets_admin import SecretsForm
 from channels_in.social.x.models import XAccount, XSearch
 
-_SECRETS = ["bearer_token", "consumer_key", "consumer_secret", "access_token", "access_token_secret"]
+_SECRETS = ("bearer_token", "consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
 
-class XAccountForm(forms.ModelForm):
-    """Stored secrets are never sent back to the browser; a field left empty keeps its secret."""
+class XAccountForm(SecretsForm):
+    secret_fields = _SECRETS
 
     class Meta:
         model = XAccount
         fields = ["handle", "user_id", "team", "active", "read_dms", "poll_interval", *_SECRETS]
-        widgets = {name: forms.PasswordInput(render_value=False) for name in _SECRETS}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in _SECRETS:
-            self.fields[name].help_text = "Leave empty to keep the current one."
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        for name in _SECRETS:
-            if not cleaned.get(name) and self.instance.pk:
-                cleaned[name] = getattr(self.instance, name)
-        return cleaned
 
 
 class XSearchInline(admin.TabularInline):
