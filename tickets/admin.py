@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from tickets.models import BusinessCalendar, BusinessHours, FailedInbound, Holiday, Macro, Tag, Team
+from tickets.models import BusinessCalendar, BusinessHours, FailedInbound, Holiday, Macro, SlaPolicy, Tag, Team
 from tickets.services import IngestError, retry_failed_inbound
 
 
@@ -37,6 +37,21 @@ class HolidayInline(admin.TabularInline):
 class BusinessCalendarAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone"]
     inlines = [BusinessHoursInline, HolidayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "position",
+        "active",
+        "calendar",
+        "first_response_minutes",
+        "next_response_minutes",
+        "resolution_minutes",
+    ]
+    list_editable = ["position", "active"]
+    filter_horizontal = ["organizations"]
 
 
 @admin.register(FailedInbound)

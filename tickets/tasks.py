@@ -23,3 +23,14 @@ def resend_due_messages_task() -> int:
     for message_id in ids:
         send_message_task.delay(message_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def reconcile_sla_task(ticket_ids: list[int]) -> None:
+    services.sla.reconcile(ticket_ids=ticket_ids)
+
+
+@shared_task
+def sla_sweep_task() -> int:
+    """Beat job: warnings and breaches of the SLA targets whose time has come."""
+    return services.sla.sweep()

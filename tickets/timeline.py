@@ -68,3 +68,9 @@ def customer_changed_event(*, ticket: Ticket, actor, old_customer_id: int) -> Ti
 
 def delivery_failed_event(*, message: Message, error: str) -> TicketEvent:
     return _event(message.ticket, Kind.DELIVERY_FAILED, None, {"message": message.pk, "error": error[:500]})
+
+
+def sla_event(*, ticket: Ticket, target: str, status: str, due: str) -> TicketEvent:
+    """A target warned (due soon), breached or met; `due` is its due time (ISO 8601)."""
+    kind = {"warned": Kind.SLA_WARNING, "breached": Kind.SLA_BREACHED, "met": Kind.SLA_MET}[status]
+    return _event(ticket, kind, None, {"target": target, "due": due})

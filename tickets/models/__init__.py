@@ -4,6 +4,7 @@ from tickets.models.failed import FailedInbound
 from tickets.models.hours import BusinessCalendar, BusinessHours, Holiday
 from tickets.models.macro import Macro
 from tickets.models.message import Attachment, Message
+from tickets.models.sla import SlaClock, SlaPolicy
 from tickets.models.team import Team
 from tickets.models.ticket import Tag, Ticket
 
@@ -20,6 +21,8 @@ __all__ = [
     "Macro",
     "Message",
     "Priority",
+    "SlaClock",
+    "SlaPolicy",
     "Status",
     "Tag",
     "Team",

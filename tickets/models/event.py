@@ -17,6 +17,9 @@ class TicketEvent(models.Model):
         MERGED = "merged", "Merged"
         CUSTOMER_CHANGED = "customer_changed", "Customer changed"
         DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+        SLA_WARNING = "sla_warning", "SLA warning"
+        SLA_BREACHED = "sla_breached", "SLA breached"
+        SLA_MET = "sla_met", "SLA met"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -49,6 +51,13 @@ class Ticket(models.Model):
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    last_agent_reply_at = models.DateTimeField(null=True, blank=True)
+    # SLA (tickets/services/sla.py): the policy that applies and each target's due time while it
+    # runs, for the queue; the clock's state lives in SlaClock.
+    sla_policy = models.ForeignKey("SlaPolicy", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    next_response_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -82,6 +91,12 @@ class Ticket(models.Model):
     def number(self) -> int:
         """The number people quote ("ticket #1234"); it is the primary key, so it never changes."""
         return self.pk
+
+    @property
+    def sla_due_at(self) -> "datetime | None":
+        """The earliest running SLA target, for the queue's "time left"."""
+        due = [d for d in (self.first_response_due_at, self.next_response_due_at, self.resolution_due_at) if d]
+        return min(due, default=None)
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,6 @@
 """Everything that changes a ticket or a message goes through these functions."""
 
+from tickets.services import sla
 from tickets.services.acknowledge import acknowledge
 from tickets.services.attachments import attach
 from tickets.services.delivery import deliver, record_delivery_status, resend_due_messages
@@ -32,6 +33,7 @@ __all__ = [
     "reply",
     "resend_due_messages",
     "retry_failed_inbound",
+    "sla",
     "revise_inbound_text",
     "start_conversation",
     "store_failed_inbound",

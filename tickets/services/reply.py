@@ -12,6 +12,7 @@ from tickets import events, timeline
 from tickets.inbound import IDENTITY_KIND
 from tickets.locks import tickets_for_update
 from tickets.models import Attachment, DeliveryStatus, Direction, Message, Status, Ticket, Visibility
+from tickets.services import sla
 
 
 def reply(
@@ -73,8 +74,8 @@ def reply(
         fields = ["updated_at"]
         ticket.updated_at = now
         if not internal:
-            ticket.last_message_at = now
-            fields.append("last_message_at")
+            ticket.last_message_at = ticket.last_agent_reply_at = now
+            fields += ["last_message_at", "last_agent_reply_at"]
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 fields.append("first_response_at")
@@ -91,6 +92,7 @@ def reply(
             from tickets.tasks import send_message_task
 
             transaction.on_commit(lambda: send_message_task.delay(message.pk))
+            sla.reconcile_after_commit([ticket.pk])
         summary = f"{author.display_name} added {'a note' if internal else 'a reply'}"
         publish([events.ticket_group(ticket.pk)], events.ticket_changed(ticket, type="ticket.message", summary=summary))
     return message

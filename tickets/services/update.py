@@ -8,6 +8,7 @@ from helpdesk.roles import Role, can_reply_publicly, role_of
 from tickets import events, timeline
 from tickets.locks import tickets_for_update
 from tickets.models import Priority, Status, Tag, Team, Ticket, TicketEvent
+from tickets.services import sla
 
 _UNSET = object()
 
@@ -78,6 +79,8 @@ def update_ticket(
             ticket.updated_at = now
             ticket.save(update_fields=[*fields, "updated_at"])
             TicketEvent.objects.bulk_create(rows)
+            if {"status", "priority"} & set(fields):
+                sla.reconcile_after_commit([ticket.pk])  # pauses, resumes, or another policy
             summary = f"{by.display_name} updated #{ticket.pk}"
             groups = events.groups_for(ticket)
             if "assignee" in fields and ticket.assignee_id:
