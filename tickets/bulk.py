@@ -1,4 +1,4 @@
-"""Writing the same fields of many rows at once, for the hot paths (batch ingest, SLA sweep)."""
+"""Writing many rows at once, for the hot paths (batch ingest, SLA sweep)."""
 
 from django.db import connection
 from django.db.models import Model
@@ -36,3 +36,25 @@ def update_rows(rows: list[Model], field_names: list[str]) -> None:
                 table, ", ".join(f"{quote(f.column)} = %s" for f in fields), pk
             )
             cursor.executemany(sql, [p[1:] + p[:1] for p in params])
+
+
+def insert_rows(rows: list[Model]) -> None:
+    """INSERT new rows (no primary key read back) in one statement on PostgreSQL.
+
+    For append-only rows nobody reads back in the same transaction (timeline events of a sweep):
+    `bulk_create` spends about 50 us of Python per row preparing what this sends as is.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        type(rows[0]).objects.bulk_create(rows)
+        return
+    meta = rows[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES %s".format(  # noqa: S608 (names from the model, values are parameters)
+        quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
+    with connection.cursor() as cursor:
+        execute_values(cursor.cursor, sql, params, page_size=1000)

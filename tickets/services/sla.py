@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from helpdesk.realtime import publish_many
 from tickets import events, timeline
-from tickets.bulk import update_rows
+from tickets.bulk import insert_rows, update_rows
 from tickets.models import BusinessHours, Holiday, SlaClock, SlaPolicy, Status, Ticket, TicketEvent
 from tickets.rules.business_hours import add_business_time, business_time_between
 
@@ -249,7 +249,7 @@ def _next_check(state: dict) -> datetime | None:
 def _record(rows: list[TicketEvent]) -> None:
     if not rows:
         return
-    TicketEvent.objects.bulk_create(rows)
+    insert_rows(rows)
     notifications = []
     for row in rows:
         ticket = row.ticket
