@@ -52,6 +52,18 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     ]
     list_editable = ["position", "active"]
     filter_horizontal = ["organizations"]
+    fieldsets = [
+        (None, {"fields": ["name", "position", "active"]}),
+        ("Applies to", {"fields": ["priorities", "channels", "organizations"]}),
+        (
+            "Targets (minutes of business time)",
+            {"fields": ["calendar", "first_response_minutes", "next_response_minutes", "resolution_minutes"]},
+        ),
+        (
+            "Clock and escalation",
+            {"fields": ["pause_when_pending", "warn_at_percent", "escalate_priority", "escalate_team"]},
+        ),
+    ]
 
 
 @admin.register(FailedInbound)

@@ -34,3 +34,8 @@ def reconcile_sla_task(ticket_ids: list[int]) -> None:
 def sla_sweep_task() -> int:
     """Beat job: warnings and breaches of the SLA targets whose time has come."""
     return services.sla.sweep()
+
+
+@shared_task(acks_late=True)
+def escalate_task(ticket_ids: list[int]) -> None:
+    services.sla.escalate(ticket_ids=ticket_ids)

@@ -1,5 +1,6 @@
 from django.db import models
 
+from tickets.models.choices import Priority
 from tickets.models.hours import BusinessCalendar
 from tickets.models.ticket import Ticket
 
@@ -25,6 +26,16 @@ class SlaPolicy(models.Model):
     resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
     pause_when_pending = models.BooleanField(
         default=True, help_text="The clocks stop while the ticket waits on the customer (pending, on hold)."
+    )
+    # Escalation when a target is breached: raise the priority to at least this, move to this team.
+    escalate_priority = models.PositiveSmallIntegerField(choices=Priority.choices, null=True, blank=True)
+    escalate_team = models.ForeignKey(
+        "tickets.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="On a breach the ticket moves to this team, unassigned, so its lead picks it up.",
     )
     warn_at_percent = models.PositiveSmallIntegerField(
         default=80, help_text="Warn the assignee (or team) when this share of a target has passed."

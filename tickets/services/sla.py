@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from helpdesk.realtime import publish_many
 from tickets import events, timeline
 from tickets.bulk import insert_rows, update_rows
+from tickets.locks import tickets_for_update
 from tickets.models import BusinessHours, Holiday, SlaClock, SlaPolicy, Status, Ticket, TicketEvent
 from tickets.rules.business_hours import add_business_time, business_time_between
 
@@ -31,7 +32,7 @@ _RUNNING = {"pending", "warned", "breached"}
 # What reconcile writes on a ticket (the queue shows and sorts by the due times).
 _TICKET_FIELDS = ["sla_policy", "first_response_due_at", "next_response_due_at", "resolution_due_at"]
 # What a warning or breach needs of its ticket (timeline row, notification and its groups).
-_NOTIFIED_FIELDS = ["id", "subject", "status", "channel", "team_id", "assignee_id"]
+_NOTIFIED_FIELDS = ["id", "subject", "status", "channel", "team_id", "assignee_id", "sla_policy_id"]
 
 
 def reconcile_after_commit(ticket_ids: Iterable[int]) -> None:
@@ -96,7 +97,56 @@ def sweep(*, now: datetime | None = None, limit: int = 20_000) -> int:
             clock.next_check_at = _next_check(clock.state)
         update_rows(clocks, ["state", "next_check_at"])
         _record(rows)
+        breached = sorted({row.ticket_id for row in rows if row.kind == TicketEvent.Kind.SLA_BREACHED})
+        if breached:
+            from tickets.tasks import escalate_task
+
+            # After the commit, in a task of its own: escalating locks tickets, and taking a ticket
+            # lock while holding clock locks would invert reconcile's order (ticket, then clock).
+            transaction.on_commit(lambda: escalate_task.delay(breached), robust=True)
     return len(clocks)
+
+
+def escalate(*, ticket_ids: list[int]) -> None:
+    """Apply their policies' escalation to breached tickets: higher priority, escalation team.
+
+    Locks the tickets (pk order); the actor is the system. Idempotent: a ticket already escalated
+    is left as it is.
+    """
+    with transaction.atomic():
+        tickets = tickets_for_update(*ticket_ids)
+        policies = {p.pk: p for p in SlaPolicy.objects.filter(pk__in={t.sla_policy_id for t in tickets})}
+        rows: list[TicketEvent] = []
+        changed = []
+        for ticket in tickets:
+            policy = policies.get(ticket.sla_policy_id)
+            if policy is None:
+                continue
+            before = len(rows)
+            if policy.escalate_priority and ticket.priority < policy.escalate_priority:
+                old = ticket.priority
+                ticket.priority = policy.escalate_priority
+                rows.append(timeline.priority_changed_event(ticket=ticket, actor=None, old=old))
+            if policy.escalate_team_id and ticket.team_id != policy.escalate_team_id:
+                old_assignee, old_team = ticket.assignee, ticket.team
+                ticket.team, ticket.assignee = policy.escalate_team, None
+                rows.append(
+                    timeline.ticket_assigned_event(
+                        ticket=ticket, actor=None, old_assignee=old_assignee, old_team=old_team
+                    )
+                )
+            if len(rows) > before:
+                ticket.updated_at = timezone.now()
+                changed.append(ticket)
+        update_rows(changed, ["priority", "team", "assignee", "updated_at"])
+        TicketEvent.objects.bulk_create(rows)
+        publish_many(
+            [
+                (events.groups_for(t), events.ticket_changed(t, type="ticket.updated", summary=f"#{t.pk} escalated"))
+                for t in changed
+            ]
+        )
+        reconcile_after_commit(t.pk for t in changed)  # a higher priority may bring a stricter policy
 
 
 def active_policies() -> list[SlaPolicy]:

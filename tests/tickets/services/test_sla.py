@@ -168,3 +168,21 @@ def test_queue_shows_time_left_and_the_ticket_its_targets(client, policy, agent_
     assert 'class="sla overdue"' in queue and "overdue</time>" in queue  # the first response is late
     assert "First response" in page and 'badge sla-breached">breached' in page
     assert "SLA: <strong>First response target breached</strong>" in page
+
+
+def test_a_breach_escalates_once_to_the_policys_priority_and_team(
+    policy, agent_alice, team_support, team_billing, django_capture_on_commit_callbacks
+):
+    SlaPolicy.objects.filter(pk=policy.pk).update(escalate_priority=Priority.URGENT, escalate_team=team_billing)
+    ticket = new_ticket()
+    update_ticket(ticket=ticket, by=agent_alice, team=team_support, assignee=agent_alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sla.sweep(now=MONDAY_9 + timedelta(minutes=61))
+    with django_capture_on_commit_callbacks(execute=True):
+        sla.escalate(ticket_ids=[ticket.pk])  # a redelivered task changes nothing more
+
+    ticket.refresh_from_db()
+    assert (ticket.priority, ticket.team, ticket.assignee) == (Priority.URGENT, team_billing, None)
+    assert ticket.events.filter(kind="priority_changed", actor=None).count() == 1
+    assert ticket.events.filter(kind="assigned", actor=None).last().data["to_team"] == "Billing"
