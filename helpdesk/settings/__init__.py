@@ -10,6 +10,7 @@ from .channels import *  # noqa: F403
 from .email import *  # noqa: F403
 from .meta import *  # noqa: F403
 from .security import *  # noqa: F403
+from .surveys import *  # noqa: F403
 from .telegram import *  # noqa: F403
 from .twilio import *  # noqa: F403
 from .x import *  # noqa: F403

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "channels_in.social.meta",
     "channels_in.social.x",
     "knowledge_base",
+    "surveys",
 ]
 
 MIDDLEWARE = [

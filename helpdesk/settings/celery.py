@@ -45,6 +45,8 @@ CELERY_IMPORTS = [
 CELERY_BEAT_SCHEDULE = {
     "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
     "sla-sweep": {"task": "tickets.tasks.sla_sweep_task", "schedule": 60.0},
+    # Solved tickets past CSAT_DELAY_MINUTES get their satisfaction survey.
+    "send-due-csat": {"task": "surveys.tasks.send_due_csat_task", "schedule": 60.0},
     # Webhook payloads whose processing task was lost (a dead worker) are picked up here.
     "drain-webhook-inbox": {"task": "channels_in.tasks.drain_inbox_task", "schedule": 60.0},
     # Each X account's own interval and rate-limit backoff decide whether a run costs any API call.

@@ -4,11 +4,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from tickets import timeline
 from tickets.locks import tickets_for_update
-from tickets.models import Automatic, Channel, DeliveryStatus, Direction, Message
+from tickets.models import Automatic, Channel, Direction, Message
+from tickets.services.automatic import send_automatic
 
 
 def acknowledge(*, ticket_id: int) -> Message | None:
@@ -34,19 +33,8 @@ def acknowledge(*, ticket_id: int) -> Message | None:
         if cache.incr(key) > settings.EMAIL_ACKNOWLEDGE_PER_HOUR:
             return None
         context = {"customer_name": ticket.customer.name, "number": ticket.pk, "subject": ticket.subject}
-        message = Message.objects.create(
-            ticket=ticket,
-            direction=Direction.OUT,
-            channel=Channel.EMAIL,
-            automatic=Automatic.AUTO_REPLY,
-            address=address,
-            channel_address=first.channel_address,
-            body_text=render_to_string("email/acknowledgement.txt", context).strip(),
-            delivery_status=DeliveryStatus.QUEUED,
-            created_at=timezone.now(),
+        text = render_to_string("email/acknowledgement.txt", context).strip()
+        message = send_automatic(
+            ticket=ticket, channel=Channel.EMAIL, address=address, via=first.channel_address, text=text
         )
-        timeline.message_added_event(message=message).save()
-        from tickets.tasks import send_message_task  # tasks import the services
-
-        transaction.on_commit(lambda: send_message_task.delay(message.pk))
     return message

@@ -44,7 +44,7 @@ def reply(
             raise ValidationError({"attachments": f"{upload.name} is larger than the {limit} limit."})
 
     channel = reply_channel(ticket.channel)
-    address, via = ("", "") if internal else _recipient(ticket, channel)
+    address, via = ("", "") if internal else recipient(ticket, channel)
     with transaction.atomic():
         (ticket,) = tickets_for_update(ticket.pk)
         if ticket.merged_into_id:
@@ -98,7 +98,7 @@ def reply(
     return message
 
 
-def _recipient(ticket: Ticket, channel: str) -> tuple[str, str]:
+def recipient(ticket: Ticket, channel: str) -> tuple[str, str]:
     """Who the reply goes to, and from which of our addresses (the one the customer wrote to).
 
     To: the address the customer last wrote from (their Reply-To, if they gave one), else their
