@@ -102,26 +102,23 @@ def answer_is_open(answered_at) -> bool:
 
 def answer_csat(*, survey: CsatSurvey, score: int, comment: str = "") -> CsatSurvey:
     """Record (or change, within the edit window) the customer's satisfaction score and comment."""
-    if score not in CSAT_SCORES[survey.scale]:
-        raise ValidationError({"score": "Choose one of the answers."})
-    if not answer_is_open(survey.answered_at):
-        raise ValidationError("This survey is closed; your answer was kept.")
-    survey.score, survey.comment = score, comment.strip()
-    survey.answered_at = survey.answered_at or timezone.now()
-    survey.save(update_fields=["score", "comment", "answered_at"])
-    return survey
+    return _record_answer(survey, score, comment, CSAT_SCORES[survey.scale], "Choose one of the answers.")
 
 
 def answer_nps(*, response: NpsResponse, score: int, comment: str = "") -> NpsResponse:
     """Record (or change, within the edit window) a customer's 0-10 answer to a campaign."""
-    if score not in NPS_SCORES:
-        raise ValidationError({"score": "Choose a number from 0 to 10."})
-    if not answer_is_open(response.answered_at):
+    return _record_answer(response, score, comment, NPS_SCORES, "Choose a number from 0 to 10.")
+
+
+def _record_answer(answer, score: int, comment: str, scores, invalid: str):
+    if score not in scores:
+        raise ValidationError({"score": invalid})
+    if not answer_is_open(answer.answered_at):
         raise ValidationError("This survey is closed; your answer was kept.")
-    response.score, response.comment = score, comment.strip()
-    response.answered_at = response.answered_at or timezone.now()
-    response.save(update_fields=["score", "comment", "answered_at"])
-    return response
+    answer.score, answer.comment = score, comment.strip()
+    answer.answered_at = answer.answered_at or timezone.now()
+    answer.save(update_fields=["score", "comment", "answered_at"])
+    return answer
 
 
 def launch_nps_campaign(*, campaign_id: int) -> bool:
