@@ -44,12 +44,23 @@ def ticket_changed(ticket, *, type: str, summary: str) -> TicketChanged:
     )
 
 
-def groups_for(ticket, *, new: bool = False) -> list[str]:
+class TicketsSummary(TypedDict):
+    type: str  # "tickets.sla"
+    summary: str
+
+
+def tickets_summary(*, type: str, summary: str) -> TicketsSummary:
+    """One notice standing for many tickets (a mass SLA breach); it links to the queue."""
+    return TicketsSummary(type=type, summary=summary)
+
+
+def groups_for(ticket, *, watchers: bool = True) -> list[str]:
     """Who hears about a ticket: its watchers, its team (or every agent if it has none), its assignee.
 
-    A `new` ticket has no watchers yet: nobody could open it before it was committed.
+    Without `watchers` for a new ticket (nobody could open it before it was committed) and for SLA
+    notices (they are for whoever must act).
     """
-    groups = [] if new else [ticket_group(ticket.pk)]
+    groups = [ticket_group(ticket.pk)] if watchers else []
     groups.append(team_group(ticket.team_id) if ticket.team_id else AGENTS_GROUP)
     if ticket.assignee_id:
         groups.append(agent_group(ticket.assignee_id))

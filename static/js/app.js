@@ -43,7 +43,9 @@
     socket.onmessage = function (msg) {
       var event = JSON.parse(msg.data);
       bump();
-      toast(event.summary || ("Ticket #" + event.ticket + " changed"), "/tickets/" + event.ticket + "/");
+      // A summary of many tickets (a mass SLA breach) has no ticket: it links to the queue.
+      var href = event.ticket ? "/tickets/" + event.ticket + "/" : "/tickets/";
+      toast(event.summary || ("Ticket #" + event.ticket + " changed"), href);
       notifyBrowser(event.summary || "");
     };
     socket.onclose = function (e) {

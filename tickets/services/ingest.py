@@ -285,7 +285,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
 def _notification(message: Message, created: bool) -> tuple[list[str], events.TicketChanged]:
     kind = "ticket.created" if created else "ticket.message"
     summary = f"{message.author_customer} wrote on {message.get_channel_display()}"
-    groups = events.groups_for(message.ticket, new=created)
+    groups = events.groups_for(message.ticket, watchers=not created)
     return groups, events.ticket_changed(message.ticket, type=kind, summary=summary)
 
 

@@ -28,6 +28,8 @@ from tickets.rules.business_hours import add_business_time, business_time_betwee
 
 TARGETS = {"first_response": "First response", "next_response": "Next response", "resolution": "Resolution"}
 _PAUSING = {Status.PENDING, Status.ON_HOLD}
+# More SLA notices than this for one group in one sweep become one summary notice.
+MAX_NOTICES = 20
 _RUNNING = {"pending", "warned", "breached"}
 # What reconcile writes on a ticket (the queue shows and sorts by the due times).
 _TICKET_FIELDS = ["sla_policy", "first_response_due_at", "next_response_due_at", "resolution_due_at"]
@@ -297,22 +299,29 @@ def _next_check(state: dict) -> datetime | None:
 
 
 def _record(rows: list[TicketEvent]) -> None:
+    """Write the timeline rows; tell each ticket's people, or one summary to a group that would
+    get more than MAX_NOTICES (a mass breach must not bury an agent in toasts)."""
     if not rows:
         return
     insert_rows(rows)
-    notifications = []
+    by_group: dict[str, list[TicketEvent]] = {}
     for row in rows:
-        ticket = row.ticket
-        label = TARGETS[row.data["target"]]
-        summary = {
-            TicketEvent.Kind.SLA_WARNING: f"#{ticket.pk}: {label} due soon",
-            TicketEvent.Kind.SLA_BREACHED: f"#{ticket.pk}: {label} target breached",
-            TicketEvent.Kind.SLA_MET: f"#{ticket.pk}: {label} target met",
-        }[row.kind]
         if row.kind != TicketEvent.Kind.SLA_MET:
-            notifications.append(
-                (events.groups_for(ticket), events.ticket_changed(ticket, type="ticket.sla", summary=summary))
-            )
+            # Not the ticket's watchers: a mass breach must not fan out ticket by ticket.
+            for group in events.groups_for(row.ticket, watchers=False):
+                by_group.setdefault(group, []).append(row)
+    notifications = []
+    for group, notices in by_group.items():
+        if len(notices) > MAX_NOTICES:
+            breached = sum(row.kind == TicketEvent.Kind.SLA_BREACHED for row in notices)
+            summary = f"SLA: {breached} targets breached, {len(notices) - breached} due soon"
+            notifications.append(([group], events.tickets_summary(type="tickets.sla", summary=summary)))
+            continue
+        for row in notices:
+            label, ticket = TARGETS[row.data["target"]], row.ticket
+            done = "target breached" if row.kind == TicketEvent.Kind.SLA_BREACHED else "due soon"
+            event = events.ticket_changed(ticket, type="ticket.sla", summary=f"#{ticket.pk}: {label} {done}")
+            notifications.append(([group], event))
     publish_many(notifications)
 
 

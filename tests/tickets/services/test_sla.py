@@ -186,3 +186,27 @@ def test_a_breach_escalates_once_to_the_policys_priority_and_team(
     assert (ticket.priority, ticket.team, ticket.assignee) == (Priority.URGENT, team_billing, None)
     assert ticket.events.filter(kind="priority_changed", actor=None).count() == 1
     assert ticket.events.filter(kind="assigned", actor=None).last().data["to_team"] == "Billing"
+
+
+def test_a_mass_breach_sends_each_group_one_summary(policy, captured_events, django_capture_on_commit_callbacks):
+    for i in range(sla.MAX_NOTICES + 1):
+        new_ticket(at=MONDAY_9 + timedelta(seconds=i))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sla.sweep(now=MONDAY_9 + timedelta(minutes=50))
+
+    assert [event for _, event in captured_events] == [
+        {"type": "tickets.sla", "summary": f"SLA: 0 targets breached, {sla.MAX_NOTICES + 1} due soon"}
+    ]
+
+
+def test_a_few_notices_go_out_one_per_ticket(policy, captured_events, django_capture_on_commit_callbacks):
+    ticket = new_ticket()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sla.sweep(now=MONDAY_9 + timedelta(minutes=61))
+
+    assert [(g, e["summary"]) for g, e in captured_events] == [
+        ("agents", f"#{ticket.pk}: First response due soon"),
+        ("agents", f"#{ticket.pk}: First response target breached"),
+    ]
