@@ -31,7 +31,7 @@ FROM (
 
 INSERT INTO tickets_slaclock (ticket_id, state, next_check_at)
 SELECT id,
-       jsonb_build_object('pauses', '[]'::jsonb, 'paused', false, 'first_response', jsonb_build_object(
+       jsonb_build_object('pauses', '[]'::jsonb, 'first_response', jsonb_build_object(
            'start', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
            'due', to_char((created_at + interval '60 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
            'warn', to_char((created_at + interval '48 minutes') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),

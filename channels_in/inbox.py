@@ -15,7 +15,7 @@ from channels_in.inbox_models import InboundPayload
 from channels_in.registry import parser_for
 from tickets.inbound import InboundMessage
 from tickets.models import FailedInbound
-from tickets.services import IngestError, IngestResult, ingest_many, store_failed_inbound
+from tickets.services import IngestError, IngestResult, ingest_many, mark_retried, store_failed_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def retry_failed_payload(failed: FailedInbound) -> IngestResult:
     stored = [r for r in results if isinstance(r, IngestResult)]
     if not stored:
         raise results[0]  # type: ignore[misc]  # an IngestError
-    FailedInbound.objects.filter(pk=failed.pk).update(state=FailedInbound.State.RETRIED, message=stored[0].message)
+    mark_retried(failed, stored[0].message)
     return stored[0]
 
 

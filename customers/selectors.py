@@ -1,5 +1,7 @@
 """Read paths for customers, shared by the agent UI and the API."""
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from customers.models import Customer, Identity
@@ -18,3 +20,12 @@ def customer_list(query: str = "") -> QuerySet[Customer]:
         by_address = Identity.objects.filter(address__icontains=query).values("customer_id")
         customers = customers.filter(Q(name__icontains=query) | Q(pk__in=by_address))
     return customers
+
+
+def opted_out_since(*, kind: str, address: str) -> datetime | None:
+    """When this (normalised) address asked not to be messaged (SMS "STOP"); None if it did not."""
+    return (
+        Identity.objects.filter(kind=kind, address=address, opted_out_at__isnull=False)
+        .values_list("opted_out_at", flat=True)
+        .first()
+    )

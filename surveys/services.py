@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from channels_in.registry import can_send, reply_channel
 from customers.models import Identity, IdentityKind
+from customers.selectors import opted_out_since
 from surveys.models import CsatScale, CsatSurvey, NpsCampaign, NpsResponse
 from tickets.inbound import IDENTITY_KIND
 from tickets.locks import tickets_for_update
@@ -76,7 +77,7 @@ def send_csat(*, ticket_id: int) -> CsatSurvey | None:
             address, via = recipient(ticket, channel)
         except ValidationError:
             return None
-        if Identity.objects.filter(kind=IDENTITY_KIND[channel], address=address, opted_out_at__isnull=False).exists():
+        if opted_out_since(kind=IDENTITY_KIND[channel], address=address):
             return None
         survey = CsatSurvey(
             ticket=ticket, customer=ticket.customer, scale=settings.CSAT_SCALE, channel=channel, sent_at=timezone.now()

@@ -17,7 +17,7 @@ from channels_in.email.inbound import parse_email
 from channels_in.email.models import Mailbox
 from tickets.inbound import InboundMessage
 from tickets.models import Channel, FailedInbound
-from tickets.services import IngestError, IngestResult, ingest, ingest_many, store_failed_inbound
+from tickets.services import IngestError, IngestResult, ingest, ingest_many, mark_retried, store_failed_inbound
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def retry_failed_mail(failed: FailedInbound) -> IngestResult:
         failed.save(update_fields=["error", "attempts", "updated_at"])
         raise IngestError(failed) from exc
     result = ingest(msg)
-    FailedInbound.objects.filter(pk=failed.pk).update(state=FailedInbound.State.RETRIED, message=result.message)
+    mark_retried(failed, result.message)
     return result
 
 

@@ -20,7 +20,8 @@ from twilio.rest import Client
 from channels_in.base import OutboundSender, SendError
 from channels_in.twilio.media import media_link
 from channels_in.twilio.models import TwilioAccount
-from customers.models import Identity, IdentityKind
+from customers.models import IdentityKind
+from customers.selectors import opted_out_since
 from customers.services import set_opt_out
 from tickets.models import Channel, Direction
 
@@ -68,11 +69,7 @@ class WhatsAppSender(OutboundSender):
 
 
 def _refuse_opted_out(message) -> None:
-    opted_out_at = (
-        Identity.objects.filter(kind=IdentityKind.PHONE, address=message.address, opted_out_at__isnull=False)
-        .values_list("opted_out_at", flat=True)
-        .first()
-    )
+    opted_out_at = opted_out_since(kind=IdentityKind.PHONE, address=message.address)
     if opted_out_at:
         raise SendError(
             f"Not sent: {message.address} opted out (replied STOP) on {opted_out_at:%Y-%m-%d %H:%M} UTC; "

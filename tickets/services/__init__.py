@@ -9,6 +9,7 @@ from tickets.services.ingest import (
     IngestResult,
     ingest,
     ingest_many,
+    mark_retried,
     retry_failed_inbound,
     store_failed_inbound,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "deliver",
     "ingest",
     "ingest_many",
+    "mark_retried",
     "merge_tickets",
     "record_delivery_status",
     "render_macro",

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
@@ -26,7 +25,7 @@ from tickets.locks import tickets_for_update
 from tickets.models import Attachment, Automatic, Direction, FailedInbound, Message, Status, Ticket, TicketEvent
 from tickets.sanitize import clean_html
 from tickets.services import sla
-from tickets.services.attachments import refusal
+from tickets.services.attachments import stored_file
 from tickets.services.delivery import mark_bounced
 
 logger = logging.getLogger(__name__)
@@ -133,8 +132,13 @@ def retry_failed_inbound(failed: FailedInbound) -> IngestResult:
     if failed.payload_format != "inbound-json":
         return retrier_for(failed.payload_format)(failed)
     result = ingest(InboundMessage.from_json(failed.payload))
-    FailedInbound.objects.filter(pk=failed.pk).update(state=FailedInbound.State.RETRIED, message=result.message)
+    mark_retried(failed, result.message)
     return result
+
+
+def mark_retried(failed: FailedInbound, message: Message) -> None:
+    """A kept payload made it in on a retry: it leaves the admin's list, pointing at its message."""
+    FailedInbound.objects.filter(pk=failed.pk).update(state=FailedInbound.State.RETRIED, message=message)
 
 
 @dataclasses.dataclass
@@ -478,21 +482,16 @@ def _continue_ticket(ticket: Ticket, at: datetime, now: datetime, *, automatic: 
 
 def _store_attachments(items: list[tuple[Message, tuple[InboundAttachment, ...]]]) -> None:
     """Files go to storage first; the rows of the whole batch are then one INSERT."""
-    limit = settings.MAX_ATTACHMENT_BYTES
-    rows = []
-    for message, attachments in items:
-        for item in attachments:
-            name = (item.filename or "attachment").replace("/", "_").replace("\\", "_")[-200:]
-            attachment = Attachment(
-                message=message,
-                filename=name,
-                content_type=item.content_type[:255] or "application/octet-stream",
-                size=item.size,
-                content_id=item.content_id[:255],
-            )
-            if item.size > limit:
-                attachment.refused_reason = refusal(item.size)
-            else:
-                attachment.file.save(name, ContentFile(item.content), save=False)
-            rows.append(attachment)
+    rows = [
+        stored_file(
+            message=message,
+            filename=item.filename,
+            content_type=item.content_type,
+            content=item.content,
+            size=item.size,
+            content_id=item.content_id,
+        )
+        for message, attachments in items
+        for item in attachments
+    ]
     Attachment.objects.bulk_create(rows)

@@ -190,7 +190,7 @@ def targets_of(ticket: Ticket) -> list[dict]:
             "due": _time(state[kind]["due"]),
             "status": state[kind]["status"],
             "done": _time(state[kind].get("done")),
-            "paused": state.get("paused", False),
+            "paused": _paused(state),
         }
         for kind, label in TARGETS.items()
         if kind in state
@@ -212,7 +212,7 @@ def _reconcile_one(
         pauses.append([now.isoformat(), None])
     if not paused and pauses and pauses[-1][1] is None:
         pauses[-1][1] = now.isoformat()
-    new_state: dict = {"pauses": pauses, "paused": paused}
+    new_state: dict = {"pauses": pauses}
     for kind in TARGETS:
         minutes = getattr(policy, f"{kind}_minutes")
         start, done = _window(ticket, kind)
@@ -323,6 +323,12 @@ def _record(rows: list[TicketEvent]) -> None:
             event = events.ticket_changed(ticket, type="ticket.sla", summary=f"#{ticket.pk}: {label} {done}")
             notifications.append(([group], event))
     publish_many(notifications)
+
+
+def _paused(state: dict) -> bool:
+    """The clock stands still while the last pause is still open."""
+    pauses = state.get("pauses") or []
+    return bool(pauses) and pauses[-1][1] is None
 
 
 def _time(value: str | None) -> datetime | None:
