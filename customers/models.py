@@ -17,6 +17,8 @@ class IdentityKind(models.TextChoices):
 
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    # A service level such as "vip" or "standard", which routing rules and SLA policies look at.
+    tier = models.CharField(max_length=32, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,6 +68,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     created_at = factory.LazyFunction(timezone.now)
     updated_at = factory.LazyFunction(timezone.now)
+    status_changed_at = factory.SelfAttribute("created_at")
     last_message_at = factory.LazyFunction(timezone.now)
 
 

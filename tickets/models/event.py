@@ -20,6 +20,9 @@ class TicketEvent(models.Model):
         SLA_WARNING = "sla_warning", "SLA warning"
         SLA_BREACHED = "sla_breached", "SLA breached"
         SLA_MET = "sla_met", "SLA met"
+        RULE_APPLIED = "rule_applied", "Rule applied"
+        FOLLOWERS_CHANGED = "followers_changed", "Followers changed"
+        LANGUAGE_CHANGED = "language_changed", "Language changed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

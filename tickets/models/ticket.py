@@ -45,12 +45,16 @@ class Ticket(models.Model):
     )
     # Other people on the conversation (e-mail Cc): they get the replies and may write to it.
     cc = models.ManyToManyField("customers.Customer", blank=True, related_name="cc_tickets")
+    # Agents who hear about every change, besides the assignee and team.
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     first_response_at = models.DateTimeField(null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    # When the status last changed (time-based automations: "pending for 3 days").
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     last_agent_reply_at = models.DateTimeField(null=True, blank=True)
     # SLA (tickets/services/sla.py): the policy that applies and each target's due time while it
     # runs, for the queue; the clock's state lives in SlaClock.
@@ -79,6 +83,8 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             # Recently solved tickets (the satisfaction survey's beat job).
             models.Index(fields=["solved_at"], name="ticket_solved", condition=models.Q(status="solved")),
+            # Time-based automations: "pending since before …".
+            models.Index(fields=["status", "status_changed_at"], name="ticket_status_since"),
             models.Index(
                 fields=["channel", "conversation_id"],
                 name="ticket_conversation",

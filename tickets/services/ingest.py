@@ -33,7 +33,14 @@ logger = logging.getLogger(__name__)
 # Errors that say "try again later", not "this payload is bad": they are raised, not quarantined.
 _TRANSIENT = (OperationalError, InterfaceError)
 # What a customer reply changes on the ticket it continues.
-_THREAD_STATE = ["last_customer_message_at", "last_message_at", "updated_at", "status", "solved_at"]
+_THREAD_STATE = [
+    "last_customer_message_at",
+    "last_message_at",
+    "updated_at",
+    "status",
+    "status_changed_at",
+    "solved_at",
+]
 # People taken from one message's Cc (a mail to a whole company list is not a conversation).
 _MAX_CC = 20
 # How many merges a thread hint is followed through (a merge chain is short; this stops a loop).
@@ -326,6 +333,7 @@ def _new_ticket(
         conversation_id=msg.conversation_id[:255],
         created_at=at,
         updated_at=now,
+        status_changed_at=at,
         last_customer_message_at=at,
         last_message_at=at,
     )
@@ -474,7 +482,7 @@ def _continue_ticket(ticket: Ticket, at: datetime, now: datetime, *, automatic: 
     ticket.last_customer_message_at = max(filter(None, [ticket.last_customer_message_at, at]))
     if old_status not in (Status.PENDING, Status.SOLVED, Status.CLOSED):
         return []
-    ticket.status = Status.OPEN
+    ticket.status, ticket.status_changed_at = Status.OPEN, now
     ticket.solved_at = None
     reason = "customer replied" if old_status == Status.PENDING else "reopened by customer reply"
     return [timeline.status_changed_event(ticket=ticket, actor=None, old=old_status, reason=reason)]

@@ -39,7 +39,8 @@ def merge_tickets(*, source: Ticket, target: Ticket, by) -> Ticket:
         target.save(update_fields=["last_customer_message_at", "last_message_at", "first_response_at", "updated_at"])
         old_status = source.status
         source.status, source.merged_into, source.updated_at = Status.CLOSED, target, now
-        source.save(update_fields=["status", "merged_into", "updated_at"])
+        source.status_changed_at = now
+        source.save(update_fields=["status", "status_changed_at", "merged_into", "updated_at"])
         TicketEvent.objects.bulk_create(
             [
                 timeline.ticket_merged_event(ticket=source, actor=by, source=source, target=target, messages=moved),

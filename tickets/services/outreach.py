@@ -42,6 +42,7 @@ def start_conversation(
             language=customer.language,
             created_at=now,
             updated_at=now,
+            status_changed_at=now,
             last_message_at=now,
         )
         timeline.ticket_created_event(ticket=ticket, actor=by).save()

@@ -82,9 +82,9 @@ def reply(
         new_status = status or (Status.OPEN if ticket.status == Status.NEW and not internal else None)
         if new_status and new_status != ticket.status:
             old = ticket.status
-            ticket.status = new_status
+            ticket.status, ticket.status_changed_at = new_status, now
             ticket.solved_at = now if new_status == Status.SOLVED else None
-            fields += ["status", "solved_at"]
+            fields += ["status", "status_changed_at", "solved_at"]
             rows.append(timeline.status_changed_event(ticket=ticket, actor=author, old=old))
         ticket.save(update_fields=fields)
         timeline.TicketEvent.objects.bulk_create(rows)

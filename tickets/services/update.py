@@ -46,11 +46,11 @@ def update_ticket(
         fields: list[str] = []
         if status is not None and status != ticket.status:
             old = ticket.status
-            ticket.status = status
+            ticket.status, ticket.status_changed_at = status, now
             ticket.solved_at = (
                 now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
             )
-            fields += ["status", "solved_at"]
+            fields += ["status", "status_changed_at", "solved_at"]
             rows.append(timeline.status_changed_event(ticket=ticket, actor=by, old=old))
         if priority is not None and priority != ticket.priority:
             old = ticket.priority
