@@ -74,3 +74,18 @@ def sla_event(*, ticket: Ticket, target: str, status: str, due: str) -> TicketEv
     """A target warned (due soon), breached or met; `due` is its due time (ISO 8601)."""
     kind = {"warned": Kind.SLA_WARNING, "breached": Kind.SLA_BREACHED, "met": Kind.SLA_MET}[status]
     return _event(ticket, kind, None, {"target": target, "due": due})
+
+
+def language_changed_event(*, ticket: Ticket, old: str) -> TicketEvent:
+    return _event(ticket, Kind.LANGUAGE_CHANGED, None, {"from": old, "to": ticket.language})
+
+
+def followers_changed_event(*, ticket: Ticket, added: list[str], at: datetime) -> TicketEvent:
+    """Agents (their names) who now follow the ticket."""
+    return _event(ticket, Kind.FOLLOWERS_CHANGED, None, {"added": added}, at)
+
+
+def rule_applied_event(*, ticket: Ticket, source: str, name: str, why: list[str], did: list[str]) -> TicketEvent:
+    """A routing rule or automation fired: which one (`source` is "rule" or "automation"), the
+    conditions that held, and what each of its actions did."""
+    return _event(ticket, Kind.RULE_APPLIED, None, {"source": source, "name": name, "why": why, "did": did})

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tickets.views import outreach, queue, ticket
+from tickets.views import outreach, presence, queue, ticket
 
 app_name = "tickets"
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("start/<int:customer_id>/", outreach.start, name="start"),
+    path("presence/", presence.presence, name="presence"),
     path("<int:number>/", ticket.detail, name="detail"),
     path("<int:number>/reply/", ticket.reply, name="reply"),
     path("<int:number>/update/", ticket.update, name="update"),

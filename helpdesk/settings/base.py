@@ -148,6 +148,10 @@ if CLOSED_TICKET_REPLY not in ("new", "reopen"):
 # robots), at most this many per address per hour.
 EMAIL_ACKNOWLEDGE = env.bool("EMAIL_ACKNOWLEDGE", default=True)
 EMAIL_ACKNOWLEDGE_PER_HOUR = env.int("EMAIL_ACKNOWLEDGE_PER_HOUR", default=3)
+# Languages detected in inbound text (ISO 639-1), for routing rules and agents' language skills.
+HELPDESK_LANGUAGES = env.list(
+    "HELPDESK_LANGUAGES", default=["en", "de", "fr", "es", "it", "nl", "da", "sv", "nb", "fi", "pl", "pt"]
+)
 # Submissions of the public contact form accepted per client IP per hour.
 WEBFORM_MAX_PER_HOUR = env.int("WEBFORM_MAX_PER_HOUR", default=30)
 

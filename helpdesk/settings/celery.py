@@ -45,6 +45,11 @@ CELERY_IMPORTS = [
 CELERY_BEAT_SCHEDULE = {
     "resend-due-outbound": {"task": "tickets.tasks.resend_due_messages_task", "schedule": 30.0},
     "sla-sweep": {"task": "tickets.tasks.sla_sweep_task", "schedule": 60.0},
+    # Tickets nobody could take when they came (no agent online with room), as agents free up.
+    "assign-waiting": {"task": "tickets.tasks.assign_waiting_task", "schedule": 60.0},
+    "reassign-offline": {"task": "tickets.tasks.reassign_offline_task", "schedule": 60.0},
+    # Time-based automations (pending reminders, auto-solve, auto-close, unassigned alerts).
+    "run-automations": {"task": "tickets.tasks.run_automations_task", "schedule": 60.0},
     # Solved tickets past CSAT_DELAY_MINUTES get their satisfaction survey.
     "send-due-csat": {"task": "surveys.tasks.send_due_csat_task", "schedule": 60.0},
     # Webhook payloads whose processing task was lost (a dead worker) are picked up here.

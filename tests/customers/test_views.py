@@ -52,7 +52,7 @@ def test_customer_list_query_count_is_constant(client, agent_alice, django_asser
             InboundMessage(channel=Channel.EMAIL, external_id=f"<c{i}@x>", sender_address=f"c{i}@example.org", text="x")
         )
     client.force_login(agent_alice)
-    with django_assert_num_queries(4):  # session, user, page of customers (+organization), identities
+    with django_assert_num_queries(5):  # session, user, presence, page of customers (+organization), identities
         assert client.get(reverse("customers:list")).status_code == 200
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.api import views
+from tickets.api import presence, views
 
 app_name = "tickets-api"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("teams/", views.TeamListApi.as_view(), name="team-list"),
     path("agents/", views.AgentListApi.as_view(), name="agent-list"),
+    path("me/presence/", presence.PresenceDetailApi.as_view(), name="me-presence"),
 ]

@@ -28,7 +28,7 @@ class Operator(models.TextChoices):
     IS_NOT = "is_not", "is not"
     CONTAINS = "contains", "contains"
     NOT_CONTAINS = "not_contains", "does not contain"
-    ANY_WORD = "any_word", "contains any of the words"
+    ANY_WORD = "any_word", "contains any of the words (comma-separated)"
     MATCHES = "matches", "matches regular expression"
     STARTS_WITH = "starts_with", "starts with"
     ENDS_WITH = "ends_with", "ends with"

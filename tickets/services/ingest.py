@@ -24,7 +24,7 @@ from tickets.inbound import CONVERSATIONAL, IDENTITY_KIND, InboundAttachment, In
 from tickets.locks import tickets_for_update
 from tickets.models import Attachment, Automatic, Direction, FailedInbound, Message, Status, Ticket, TicketEvent
 from tickets.sanitize import clean_html
-from tickets.services import sla
+from tickets.services import routing, sla
 from tickets.services.attachments import stored_file
 from tickets.services.delivery import mark_bounced
 
@@ -216,6 +216,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
     seen: dict[tuple[str, str], int] = {}  # key -> position in `results` of its first copy
     new_tickets: list[Ticket] = []
     touched: dict[int, Ticket] = {}
+    replied: set[int] = set()  # existing tickets the customer wrote to again (routing's trigger)
     messages: list[tuple[Message, InboundMessage, bool]] = []
     event_rows: list[TicketEvent] = []
     cc_rows: list[tuple[Ticket, int]] = []  # (ticket, customer id) for people on Cc
@@ -244,6 +245,8 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
             event_rows += _continue_ticket(ticket, at, now, automatic=bool(msg.automatic))
             if ticket.pk:
                 touched[ticket.pk] = ticket
+                if not msg.automatic:
+                    replied.add(ticket.pk)
         message = Message(
             ticket=ticket,
             direction=Direction.IN,
@@ -285,6 +288,7 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         _record_bounce(bounce)
     publish_many([_notification(message, created) for message, msg, created in messages if not msg.quiet])
     sla.reconcile_after_commit([ticket.pk for ticket in new_tickets] + list(touched))
+    routing.route_after_commit(created=[ticket.pk for ticket in new_tickets], replied=sorted(replied))
     if acknowledge:
         from tickets.tasks import acknowledge_ticket_task  # tasks import the services
 

@@ -304,6 +304,9 @@ def _record(rows: list[TicketEvent]) -> None:
     if not rows:
         return
     insert_rows(rows)
+    from tickets.services.sla_mail import mail_after_commit  # it reads TARGETS from this module
+
+    mail_after_commit(rows)
     by_group: dict[str, list[TicketEvent]] = {}
     for row in rows:
         if row.kind != TicketEvent.Kind.SLA_MET:

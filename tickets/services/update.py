@@ -8,7 +8,7 @@ from helpdesk.roles import Role, can_reply_publicly, role_of
 from tickets import events, timeline
 from tickets.locks import tickets_for_update
 from tickets.models import Priority, Status, Tag, Team, Ticket, TicketEvent
-from tickets.services import sla
+from tickets.services import assign, sla
 
 _UNSET = object()
 
@@ -81,6 +81,8 @@ def update_ticket(
             TicketEvent.objects.bulk_create(rows)
             if {"status", "priority"} & set(fields):
                 sla.reconcile_after_commit([ticket.pk])  # pauses, resumes, or another policy
+            if "team" in fields and ticket.team_id and not ticket.assignee_id:
+                assign.assign_after_commit([ticket.pk])  # an auto-assign team hands it to an agent
             summary = f"{by.display_name} updated #{ticket.pk}"
             groups = events.groups_for(ticket)
             if "assignee" in fields and ticket.assignee_id:

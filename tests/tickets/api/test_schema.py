@@ -23,6 +23,7 @@ def test_schema_is_valid_openapi_3(api):
         "/api/v1/tickets/{number}/attachments/{attachment_id}/",
         "/api/v1/teams/",
         "/api/v1/agents/",
+        "/api/v1/me/presence/",
         "/api/v1/customers/",
         "/api/v1/customers/{customer_id}/",
         "/api/v1/customers/{customer_id}/merge/",

@@ -73,6 +73,6 @@ def test_queue_query_count_is_constant(client, agent_alice, make_tickets, django
     make_tickets(rows)
     client.force_login(agent_alice)
     # session, user, agent's teams, the page, tags of the page, team and assignee filter options
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(URL, {"page_size": rows})
     assert response.status_code == 200

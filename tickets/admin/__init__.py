@@ -1,14 +1,20 @@
 from django.contrib import admin, messages
 
+from tickets.admin import agents, automations, routing  # noqa: F401 (they register their models)
 from tickets.models import BusinessCalendar, BusinessHours, FailedInbound, Holiday, Macro, SlaPolicy, Tag, Team
 from tickets.services import IngestError, retry_failed_inbound
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "description"]
+    list_display = ["name", "description", "assignment", "lead"]
+    list_filter = ["assignment"]
     search_fields = ["name"]
     filter_horizontal = ["members"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "members"]}),
+        ("Assignment", {"fields": ["lead", "assignment", "reassign_offline_minutes"]}),
+    ]
 
 
 @admin.register(Macro)
