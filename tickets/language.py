@@ -55,7 +55,7 @@ def detect_languages(texts: list[str]) -> list[str]:
 def _clean(text: str) -> str:
     """The customer's own words: no quoted reply, signature, links or addresses; "" if too few."""
     text = _NOISE.sub(" ", _SIGNATURE.sub("", _QUOTED.sub("", text)))[:MAX_CHARS]
-    return text if sum(c.isalpha() for c in text) >= MIN_LETTERS else ""
+    return text if sum(map(str.isalpha, text)) >= MIN_LETTERS else ""
 
 
 def _code(language: Language | None) -> str:

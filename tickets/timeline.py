@@ -4,6 +4,7 @@ Builders return unsaved rows so a service can write all of one change in a singl
 """
 
 from datetime import datetime
+from typing import TypedDict
 
 from django.utils import timezone
 
@@ -85,7 +86,13 @@ def followers_changed_event(*, ticket: Ticket, added: list[str], at: datetime) -
     return _event(ticket, Kind.FOLLOWERS_CHANGED, None, {"added": added}, at)
 
 
-def rule_applied_event(*, ticket: Ticket, source: str, name: str, why: list[str], did: list[str]) -> TicketEvent:
-    """A routing rule or automation fired: which one (`source` is "rule" or "automation"), the
-    conditions that held, and what each of its actions did."""
-    return _event(ticket, Kind.RULE_APPLIED, None, {"source": source, "name": name, "why": why, "did": did})
+class FiredRule(TypedDict):
+    name: str
+    why: list[str]  # the conditions that held
+    did: list[str]  # what each action did, in order
+
+
+def rule_applied_event(*, ticket: Ticket, source: str, rules: list[FiredRule]) -> TicketEvent:
+    """Routing rules (`source` "rule") or an automation fired on the ticket; one row for all of
+    them, since a ticket typically matches several rules at once."""
+    return _event(ticket, Kind.RULE_APPLIED, None, {"source": source, "rules": rules})

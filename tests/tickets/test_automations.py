@@ -192,9 +192,13 @@ def test_the_timeline_says_which_automation_fired_why_and_what_it_did(reminder, 
     since = pending_ticket.status_changed_at.strftime("%Y-%m-%d %H:%M")
     assert row.data == {
         "source": "automation",
-        "name": "Pending reminder",
-        "why": [f"pending since {since} UTC (3 days)"],
-        "did": ["replied with 'Still there?'", "added tags reminded, waiting", "priority Low"],
+        "rules": [
+            {
+                "name": "Pending reminder",
+                "why": [f"pending since {since} UTC (3 days)"],
+                "did": ["replied with 'Still there?'", "added tags reminded, waiting", "priority Low"],
+            }
+        ],
     }
     assert set(pending_ticket.tags.values_list("name", flat=True)) == {"waiting", "reminded"}
 
@@ -206,7 +210,8 @@ def test_other_anchors_say_what_the_time_is(make_ticket, agent_alice):
     assert run_automations(now=ticket.last_customer_message_at + timedelta(minutes=90)) == 1
 
     wrote = ticket.last_customer_message_at.strftime("%Y-%m-%d %H:%M")
-    why = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data["why"]
+    (fired,) = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data["rules"]
+    why = fired["why"]
     assert why == ["open", f"customer last wrote {wrote} UTC (1 hour 30 minutes)"]
 
 
@@ -236,7 +241,7 @@ def test_unassigned_for_2_hours_moves_to_another_team(
 
     ticket.refresh_from_db()
     assert (ticket.team, ticket.assignee) == (team_billing, None)
-    rule = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data
+    (rule,) = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data["rules"]
     assert rule["why"][2:] == ["unassigned", "team Support"] and rule["did"] == ["team Billing"]
 
 

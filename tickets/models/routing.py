@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 from tickets.models.choices import Status
 
@@ -82,7 +83,24 @@ class RoutingRule(models.Model):
         return self.name
 
 
-class RuleCondition(models.Model):
+class RuleRow(models.Model):
+    """A row of a rule; saving or deleting one marks the rule changed, so compiled copies of the
+    rules (tickets/rules/engine.py) are rebuilt."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        RoutingRule.objects.filter(pk=self.rule_id).update(updated_at=timezone.now())
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        RoutingRule.objects.filter(pk=self.rule_id).update(updated_at=timezone.now())
+        return result
+
+
+class RuleCondition(RuleRow):
     rule = models.ForeignKey(RoutingRule, on_delete=models.CASCADE, related_name="conditions")
     field = models.CharField(max_length=32, choices=Condition.choices)
     operator = models.CharField(max_length=16, choices=Operator.choices, default=Operator.IS)
@@ -113,7 +131,7 @@ class Action(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
 
-class RuleAction(Action):
+class RuleAction(RuleRow, Action):
     rule = models.ForeignKey(RoutingRule, on_delete=models.CASCADE, related_name="actions")
 
     class Meta(Action.Meta):

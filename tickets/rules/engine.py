@@ -5,14 +5,19 @@ rules see (a rule that raises the priority makes "priority at least high" hold f
 a rule marked `stop` ends the run for that ticket.
 """
 
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils.text import slugify
 
 from tickets.models import ActionKind, BusinessCalendar, BusinessHours, Holiday, RoutingRule
 from tickets.rules.actions import split_names
 from tickets.rules.conditions import Check, Facts, compile_condition
+
+CACHE_SECONDS = 60
+_cache: tuple[tuple[int, datetime | None], float, list["CompiledRule"]] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,20 @@ class CompiledRule:
 class Outcome:
     rule: CompiledRule
     why: list[str]
+
+
+def active_rules() -> list[CompiledRule]:
+    """The active rules, compiled once per change and process (one query to check for changes).
+
+    A rule's `updated_at` moves when it or one of its rows is saved or deleted; a calendar edit is
+    picked up within CACHE_SECONDS.
+    """
+    global _cache
+    version = RoutingRule.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    key = (version["n"], version["last"])
+    if _cache is None or _cache[0] != key or time.monotonic() - _cache[1] > CACHE_SECONDS:
+        _cache = (key, time.monotonic(), load_rules())
+    return _cache[2]
 
 
 def load_rules(*, ids: list[int] | None = None, active: bool = True) -> list[CompiledRule]:

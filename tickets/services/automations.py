@@ -70,9 +70,7 @@ def _run_one(automation: Automation, *, now: datetime, limit: int) -> int:
                 timeline.rule_applied_event(
                     ticket=ticket,
                     source="automation",
-                    name=automation.name,
-                    why=_why(automation, ticket),
-                    did=said[ticket.pk],
+                    rules=[{"name": automation.name, "why": _why(automation, ticket), "did": said[ticket.pk]}],
                 )
                 for ticket in tickets
             ]

@@ -20,7 +20,7 @@ from tickets.bulk import insert_rows
 from tickets.models import ActionKind, Condition, Direction, Message, RoutingRule, Ticket, TicketEvent
 from tickets.rules.actions import apply_actions
 from tickets.rules.conditions import Facts
-from tickets.rules.engine import CompiledRule, Step, load_rules, run_rules
+from tickets.rules.engine import CompiledRule, Step, active_rules, load_rules, run_rules
 
 CREATED, CUSTOMER_REPLY = "created", "customer_reply"
 
@@ -42,8 +42,7 @@ def route(*, ticket_ids: list[int], trigger: str, now: datetime | None = None) -
     Locks the tickets (pk order).
     """
     now = now or timezone.now()
-    rules = [rule for rule in load_rules() if rule.runs_on(trigger)]
-    fired: dict[int, list[str]] = {}
+    rules = [rule for rule in active_rules() if rule.runs_on(trigger)]
     with transaction.atomic():
         tickets = [
             t
@@ -74,14 +73,13 @@ def route(*, ticket_ids: list[int], trigger: str, now: datetime | None = None) -
         for ticket, steps in items:
             rule_steps = sum(len(o.rule.actions) for o in outcomes[ticket.pk])
             sentences = said[ticket.pk][len(steps) - rule_steps :]
+            rules: list[timeline.FiredRule] = []
             for outcome in outcomes[ticket.pk]:
                 did, sentences = sentences[: len(outcome.rule.actions)], sentences[len(outcome.rule.actions) :]
-                log.append(
-                    timeline.rule_applied_event(
-                        ticket=ticket, source="rule", name=outcome.rule.name, why=outcome.why, did=did
-                    )
-                )
-            fired[ticket.pk] = [outcome.rule.name for outcome in outcomes[ticket.pk]]
+                rules.append({"name": outcome.rule.name, "why": outcome.why, "did": did})
+            if rules:
+                log.append(timeline.rule_applied_event(ticket=ticket, source="rule", rules=rules))
+        fired = {ticket.pk: [o.rule.name for o in outcomes[ticket.pk]] for ticket in tickets}
         insert_rows(log)
         from tickets.services.assign import assign_after_commit  # assignment imports the services
 

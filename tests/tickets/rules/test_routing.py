@@ -168,6 +168,17 @@ def test_all_versus_any():
     assert tag_names(route(new_ticket())) == {"any"}
 
 
+def test_one_log_row_lists_every_rule_that_fired():
+    rule("first", position=1, actions=[(ActionKind.ADD_TAGS, "first")])
+    rule("second", position=2, conditions=[(Condition.CHANNEL, Operator.IS, "email")], actions=PRIORITY_HIGH)
+    ticket = route(new_ticket())
+    (log,) = ticket.events.filter(kind=TicketEvent.Kind.RULE_APPLIED)
+    assert log.data["rules"] == [
+        {"name": "first", "why": ["no conditions: always"], "did": ["added tags first"]},
+        {"name": "second", "why": ["Channel is email"], "did": ["priority High"]},
+    ]
+
+
 def test_stop_ends_the_run_and_inactive_rules_never_run():
     rule("first", position=1, stop=True, actions=[(ActionKind.ADD_TAGS, "first")])
     rule("second", position=2, actions=[(ActionKind.ADD_TAGS, "second")])
@@ -211,9 +222,10 @@ def test_every_action(
     assert auto.body_text == "Hi Pat, we answer tomorrow. Alice Agent" and auto.address == "pat@example.org"
     assert any(e["type"] == "ticket.notice" and e["summary"] == "Big customer waiting" for _, e in captured_events)
     (log,) = ticket.events.filter(kind=TicketEvent.Kind.RULE_APPLIED)
-    assert log.data["why"] == ["no conditions: always"]
-    assert log.data["did"][:3] == ["team Support", "assignee alice", "priority Urgent"]
-    assert "followers: bob" in log.data["did"]
+    (fired,) = log.data["rules"]
+    assert fired["why"] == ["no conditions: always"]
+    assert fired["did"][:3] == ["team Support", "assignee alice", "priority Urgent"]
+    assert "followers: bob" in fired["did"]
 
 
 def test_the_log_says_why_and_what_was_skipped():
@@ -223,7 +235,7 @@ def test_the_log_says_why_and_what_was_skipped():
         actions=[(ActionKind.SET_TEAM, "Nope"), (ActionKind.SET_ASSIGNEE, "ghost"), (ActionKind.REPLY_MACRO, "none")],
     )
     ticket = route(new_ticket())
-    log = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data
+    (log,) = ticket.events.get(kind=TicketEvent.Kind.RULE_APPLIED).data["rules"]
     assert log["name"] == "Bad values" and log["why"] == ["Subject contains invoice"]
     assert log["did"] == [
         "team 'Nope' skipped: no such team",
