@@ -1,7 +1,19 @@
+from django import forms
 from django.contrib import admin, messages
 
 from tickets.admin import agents, automations, routing  # noqa: F401 (they register their models)
-from tickets.models import BusinessCalendar, BusinessHours, FailedInbound, Holiday, Macro, SlaPolicy, Tag, Team
+from tickets.models import (
+    BusinessCalendar,
+    BusinessHours,
+    Channel,
+    FailedInbound,
+    Holiday,
+    Macro,
+    Priority,
+    SlaPolicy,
+    Tag,
+    Team,
+)
 from tickets.services import IngestError, retry_failed_inbound
 
 
@@ -45,8 +57,54 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     inlines = [BusinessHoursInline, HolidayInline]
 
 
+class SlaPolicyForm(forms.ModelForm):
+    """The policy's conditions as checkboxes and a list of tiers, not JSON."""
+
+    priorities = forms.TypedMultipleChoiceField(
+        choices=Priority.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None: any.",
+    )
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="None: any."
+    )
+    tiers = forms.CharField(
+        required=False, help_text="Organization tiers, comma-separated (such as vip, gold); empty: any."
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name",
+            "position",
+            "active",
+            "priorities",
+            "channels",
+            "tiers",
+            "organizations",
+            "calendar",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+            "pause_when_pending",
+            "warn_at_percent",
+            "escalate_priority",
+            "escalate_team",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["tiers"] = ", ".join(self.instance.tiers or [])
+
+    def clean_tiers(self) -> list[str]:
+        return sorted({tier.strip().lower() for tier in self.cleaned_data["tiers"].split(",") if tier.strip()})
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
     list_display = [
         "name",
         "position",
@@ -60,7 +118,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     filter_horizontal = ["organizations"]
     fieldsets = [
         (None, {"fields": ["name", "position", "active"]}),
-        ("Applies to", {"fields": ["priorities", "channels", "organizations"]}),
+        ("Applies to", {"fields": ["priorities", "channels", "tiers", "organizations"]}),
         (
             "Targets (minutes of business time)",
             {"fields": ["calendar", "first_response_minutes", "next_response_minutes", "resolution_minutes"]},

@@ -116,7 +116,7 @@ class RuleCondition(RuleRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_field_display()} {self.get_operator_display()} {self.value}"
+        return f"{self.get_field_display()} {self.get_operator_display()} {self.value or 'empty'}"
 
 
 class Action(models.Model):

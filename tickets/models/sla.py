@@ -18,6 +18,7 @@ class SlaPolicy(models.Model):
     priorities = models.JSONField(default=list, blank=True, help_text="Priority numbers (1-4); empty: any.")
     channels = models.JSONField(default=list, blank=True, help_text="Channel names; empty: any.")
     organizations = models.ManyToManyField("customers.Organization", blank=True, related_name="sla_policies")
+    tiers = models.JSONField(default=list, blank=True, help_text='Organization tiers, such as ["vip"]; empty: any.')
     calendar = models.ForeignKey(
         BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, help_text="Empty: around the clock."
     )

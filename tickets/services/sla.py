@@ -59,7 +59,7 @@ def reconcile(*, ticket_ids: list[int], now: datetime | None = None) -> None:
     with transaction.atomic():
         tickets = list(
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("customer")
+            .select_related("customer__organization")
             .filter(pk__in=ticket_ids)
             .order_by("pk")
         )
@@ -173,6 +173,9 @@ def policy_for(ticket: Ticket, policies: list[SlaPolicy]) -> SlaPolicy | None:
             continue
         organizations = {o.pk for o in policy.organizations.all()}
         if organizations and ticket.customer.organization_id not in organizations:
+            continue
+        organization = ticket.customer.organization
+        if policy.tiers and (organization is None or organization.tier not in policy.tiers):
             continue
         return policy
     return None

@@ -29,43 +29,45 @@ WARNING, BREACHED = TicketEvent.Kind.SLA_WARNING, TicketEvent.Kind.SLA_BREACHED
 # Lines in one mail; the rest are counted ("and N more") and found in the queue.
 MAX_LINES = 50
 
-# A notice, as the task receives it (JSON): [event id, assignee id, team id], the last two as the
-# ticket stood when the event was recorded.
-Notice = list[int | None]
+# A notice, as the task receives it (JSON): [ticket id, event kind, target, event time (ISO 8601),
+# assignee id, team id], the last two as the ticket stood when the event was recorded.
+Notice = list
 
 
 def mail_after_commit(rows: list[TicketEvent]) -> None:
-    """Have the warnings and breaches among these just-written timeline rows e-mailed after the commit."""
-    rows = [
-        row
+    """Have the warnings and breaches among these just-written timeline rows e-mailed after the commit.
+
+    The people are taken now because an escalation (a task of its own, maybe running first) may
+    unassign the ticket: the breach is still the former assignee's and team's. The sweep inserts
+    without reading ids back; the task finds them, so the sweep itself spends nothing on mail.
+    """
+    notices = [
+        [
+            row.ticket_id,
+            row.kind,
+            row.data["target"],
+            row.created_at.isoformat(),
+            row.ticket.assignee_id,
+            row.ticket.team_id,
+        ]
         for row in rows
         if (row.kind in (WARNING, BREACHED) and row.ticket.assignee_id) or (row.kind == BREACHED and row.ticket.team_id)
     ]
-    if rows:
-        transaction.on_commit(lambda: _queue(rows), robust=True)
-
-
-def _queue(rows: list[TicketEvent]) -> None:
-    """Start the task with the rows' ids and each ticket's people at the time of the event.
-
-    The sweep inserts without reading ids back, so they are looked up here, after the commit and
-    outside its locks. The people are taken now because an escalation (a task of its own, maybe
-    running first) may unassign the ticket: the breach is still the former assignee's and team's.
-    """
-    from tickets.tasks import send_sla_mail_task  # tasks import the services
-
-    people = {
-        (row.ticket_id, row.kind, row.data["target"], row.created_at): [row.ticket.assignee_id, row.ticket.team_id]
-        for row in rows
-    }
-    found = TicketEvent.objects.filter(
-        ticket_id__in={row.ticket_id for row in rows},
-        kind__in=(WARNING, BREACHED),
-        created_at__gte=min(row.created_at for row in rows),
-    ).values_list("pk", "ticket_id", "kind", "data__target", "created_at")
-    notices = [[pk, *people[tuple(key)]] for pk, *key in found if tuple(key) in people]
     if notices:
-        send_sla_mail_task.delay(notices)
+        from tickets.tasks import send_sla_mail_task  # tasks import the services
+
+        transaction.on_commit(lambda: send_sla_mail_task.delay(notices), robust=True)
+
+
+def _people_by_event(notices: list[Notice]) -> dict[int, tuple[int | None, int | None]]:
+    """Event id -> (assignee id, team id) of each notice (one query)."""
+    people = {(t, kind, target, parse_datetime(at)): (a, team) for t, kind, target, at, a, team in notices}
+    found = TicketEvent.objects.filter(
+        ticket_id__in={key[0] for key in people},
+        kind__in=(WARNING, BREACHED),
+        created_at__gte=min(key[3] for key in people),
+    ).values_list("pk", "ticket_id", "kind", "data__target", "created_at")
+    return {pk: people[tuple(key)] for pk, *key in found if tuple(key) in people}
 
 
 def send_sla_mail(*, notices: list[Notice]) -> int:
@@ -76,7 +78,7 @@ def send_sla_mail(*, notices: list[Notice]) -> int:
     first, so while it is down this raises (the task retries) with nothing marked; a crash between
     marking and sending loses those mails, while the breach stays on the timeline and in the queue.
     """
-    people = {event_id: (assignee_id, team_id) for event_id, assignee_id, team_id in notices}
+    people = _people_by_event(notices)
     sent = 0
     with get_connection() as connection:
         events = _claim(list(people))

@@ -209,6 +209,7 @@ def test_every_action(
             (ActionKind.ADD_FOLLOWERS, "bob, nobody"),
             (ActionKind.REPLY_MACRO, "Outside hours"),
             (ActionKind.NOTIFY_TEAM, "Big customer waiting"),
+            (ActionKind.NOTIFY_ASSIGNEE, "Yours, Alice"),
             (ActionKind.SET_STATUS, "pending"),
         ]
     )
@@ -220,7 +221,11 @@ def test_every_action(
     assert list(ticket.followers.all()) == [agent_bob_same_team]
     auto = Message.objects.get(ticket=ticket, meta__macro="Outside hours")
     assert auto.body_text == "Hi Pat, we answer tomorrow. Alice Agent" and auto.address == "pat@example.org"
-    assert any(e["type"] == "ticket.notice" and e["summary"] == "Big customer waiting" for _, e in captured_events)
+    notices = {(group, e["summary"]) for group, e in captured_events if e["type"] == "ticket.notice"}
+    assert notices == {
+        (f"team.{team_support.pk}", "Big customer waiting"),
+        (f"agent.{agent_alice.pk}", "Yours, Alice"),
+    }
     (log,) = ticket.events.filter(kind=TicketEvent.Kind.RULE_APPLIED)
     (fired,) = log.data["rules"]
     assert fired["why"] == ["no conditions: always"]

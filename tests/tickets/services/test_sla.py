@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from tests.factories import OrganizationFactory
 from tickets.inbound import InboundMessage
 from tickets.models import BusinessCalendar, BusinessHours, Channel, Priority, SlaClock, SlaPolicy, Status, Ticket
 from tickets.services import ingest, reply, sla, update_ticket
@@ -129,6 +130,21 @@ def test_a_higher_priority_moves_the_ticket_to_a_stricter_policy(policy, agent_a
     assert ticket.sla_policy == urgent
     assert ticket.first_response_due_at == MONDAY_9 + timedelta(minutes=15)
     assert ticket.resolution_due_at is None  # the urgent policy has no resolution target
+
+
+def test_an_organization_tier_chooses_its_policy(policy):
+    SlaPolicy.objects.filter(pk=policy.pk).update(position=10)
+    vip = SlaPolicy.objects.create(name="VIP", position=1, tiers=["vip"], first_response_minutes=30)
+    ordinary = new_ticket()
+    ticket = new_ticket(at=MONDAY_9 + timedelta(seconds=1), sender_address="boss@globex.test")
+    ticket.customer.organization = OrganizationFactory(name="Globex", tier="vip")
+    ticket.customer.save()
+
+    sla.reconcile(ticket_ids=[ticket.pk, ordinary.pk], now=MONDAY_9 + timedelta(minutes=1))
+
+    ticket.refresh_from_db()
+    ordinary.refresh_from_db()
+    assert (ticket.sla_policy, ordinary.sla_policy) == (vip, policy)
 
 
 def test_targets_count_business_hours_of_the_policys_calendar():

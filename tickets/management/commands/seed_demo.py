@@ -17,7 +17,19 @@ from customers.models import Organization
 from helpdesk.models import User
 from helpdesk.roles import Role
 from tickets.inbound import InboundAttachment, InboundMessage
-from tickets.models import Channel, Macro, Priority, Status, Team, Ticket
+from tickets.models import (
+    ActionKind,
+    Automation,
+    Channel,
+    Condition,
+    Macro,
+    Operator,
+    Priority,
+    RoutingRule,
+    Status,
+    Team,
+    Ticket,
+)
 from tickets.services import ingest, reply, update_ticket
 
 PASSWORD = "demo"  # noqa: S105 - documented demo password, local embedded default only
@@ -82,6 +94,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             users, teams = self._people()
             self._macros()
+            self._routing(teams)
             self._tickets(tickets, users, teams)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {tickets} tickets. Logins use password '{PASSWORD}'."))
 
@@ -99,8 +112,10 @@ class Command(BaseCommand):
             for name in team_names:
                 teams[name].members.add(user)
             users[username] = user
-        for name in ("Acme Corp", "Globex", "Initech"):
-            Organization.objects.get_or_create(name=name)
+        for name, tier in (("Acme Corp", ""), ("Globex", "vip"), ("Initech", "")):
+            Organization.objects.get_or_create(name=name, defaults={"tier": tier})
+        Team.objects.filter(name="Support").update(assignment=Team.Assignment.ROUND_ROBIN, lead=users["alice"])
+        Team.objects.filter(name="Billing").update(assignment=Team.Assignment.LEAST_LOADED)
         return users, teams
 
     def _macros(self):
@@ -112,6 +127,67 @@ class Command(BaseCommand):
             name="Need screenshot",
             defaults={"body": "Could you send us a screenshot of the error, {{ customer.first_name }}?"},
         )
+
+    def _routing(self, teams):
+        """A few rules and the classic automations, so a new install shows what they do."""
+        Macro.objects.get_or_create(
+            name="Still there?",
+            defaults={"body": "Hi {{ customer.first_name }}, is your question about #{{ ticket.number }} solved?"},
+        )
+        rules = [
+            (
+                "Invoices to Billing",
+                (Condition.SUBJECT_OR_BODY, Operator.ANY_WORD, "invoice, refund, payment"),
+                (ActionKind.SET_TEAM, "Billing"),
+            ),
+            ("VIP customers first", (Condition.ORGANIZATION_TIER, Operator.IS, "vip"), (ActionKind.SET_PRIORITY, "3")),
+            ("Everything else to Support", (Condition.TEAM, Operator.IS, ""), (ActionKind.SET_TEAM, "Support")),
+        ]
+        for position, (name, condition, action) in enumerate(rules):
+            rule, created = RoutingRule.objects.get_or_create(name=name, defaults={"position": position})
+            if created:
+                rule.conditions.create(field=condition[0], operator=condition[1], value=condition[2])
+                rule.actions.create(kind=action[0], value=action[1])
+        day = 24 * 60
+        automations = [
+            (
+                "Solve after 7 days pending",
+                Status.PENDING,
+                Automation.Anchor.STATUS_CHANGED,
+                7 * day,
+                (ActionKind.SET_STATUS, "solved"),
+            ),
+            (
+                "Remind pending customers",
+                Status.PENDING,
+                Automation.Anchor.STATUS_CHANGED,
+                3 * day,
+                (ActionKind.REPLY_MACRO, "Still there?"),
+            ),
+            (
+                "Close solved after 4 days",
+                Status.SOLVED,
+                Automation.Anchor.SOLVED,
+                4 * day,
+                (ActionKind.SET_STATUS, "closed"),
+            ),
+            (
+                "Unassigned for 30 minutes",
+                Status.NEW,
+                Automation.Anchor.CREATED,
+                30,
+                (ActionKind.NOTIFY_TEAM, "Waiting 30 minutes for an agent"),
+            ),
+        ]
+        for position, (name, status, anchor, minutes, action) in enumerate(automations):
+            automation, created = Automation.objects.get_or_create(
+                name=name,
+                defaults={"position": position, "status": status, "anchor": anchor, "after_minutes": minutes},
+            )
+            if created:
+                automation.unassigned_only = status == Status.NEW
+                automation.save(update_fields=["unassigned_only"])
+                automation.actions.create(kind=action[0], value=action[1])
 
     def _sender(self, i: int, channel: str) -> tuple[str, str]:
         """About 150 people; person k keeps the same e-mail and phone whatever channel they use."""

@@ -1,9 +1,9 @@
-"""The routing rule builder in the admin: rows, not JSON; bad rows refused; a dry run on a ticket."""
+"""The admin's builders: routing rules as rows (not JSON), refused bad rows, a dry run; SLA policy checkboxes."""
 
 import pytest
 from django.urls import reverse
 
-from tickets.models import ActionKind, Condition, Operator, Priority, RoutingRule, Ticket
+from tickets.models import ActionKind, Condition, Operator, Priority, RoutingRule, SlaPolicy, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,25 @@ def test_agents_cannot_reach_the_rule_builder(client, agent_alice):
     client.force_login(agent_alice)
     for url in (reverse("admin:tickets_routingrule_add"), reverse("admin:tickets_routingrule_test", args=[rule.pk])):
         assert client.get(url).status_code == 302  # to the admin login
+
+
+def test_an_sla_policy_is_built_from_checkboxes_and_a_tier_list(client, admin_ada):
+    client.force_login(admin_ada)
+    add = reverse("admin:tickets_slapolicy_add")
+    data = {
+        "name": "VIP e-mail",
+        "position": "0",
+        "active": "on",
+        "priorities": ["3", "4"],
+        "channels": ["email"],
+        "tiers": "VIP, gold, ",
+        "first_response_minutes": "30",
+        "warn_at_percent": "80",
+        "pause_when_pending": "on",
+    }
+    response = client.post(add, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy = SlaPolicy.objects.get(name="VIP e-mail")
+    assert (policy.priorities, policy.channels, policy.tiers) == ([3, 4], ["email"], ["gold", "vip"])
+    page = client.get(reverse("admin:tickets_slapolicy_change", args=[policy.pk])).content.decode()
+    assert 'value="gold, vip"' in page
