@@ -26,6 +26,43 @@
     if (Notification.permission === "granted") new Notification("Helpdesk", { body: text });
   }
 
+  // Who else has this ticket open (collision detection): user id -> {name, state}.
+  var viewers = {};
+
+  function showViewers() {
+    var box = document.getElementById("viewers");
+    if (!box) return;
+    var names = Object.keys(viewers).map(function (id) {
+      var v = viewers[id];
+      return v.name + (v.state === "typing" ? " (typing a reply…)" : "");
+    });
+    box.textContent = names.length ? "Also on this ticket: " + names.join(", ") : "";
+    box.hidden = !names.length;
+    box.classList.toggle("typing", Object.keys(viewers).some(function (id) { return viewers[id].state === "typing"; }));
+  }
+
+  function onViewer(event) {
+    if (event.state === "left") delete viewers[event.user];
+    else viewers[event.user] = { name: event.name, state: event.state === "here" ? (viewers[event.user] || {}).state || "viewing" : event.state };
+    showViewers();
+  }
+
+  // Pages follow what happens without a reload: the queue's rows and a ticket's timeline are
+  // fetched again (htmx), at most every two seconds however many events arrive.
+  var refreshTimer = null;
+  function refreshSoon(ticketId) {
+    if (refreshTimer || !window.htmx) return;
+    refreshTimer = setTimeout(function () {
+      refreshTimer = null;
+      var url = location.pathname + location.search;
+      if (document.getElementById("queue-rows")) {
+        htmx.ajax("GET", url, { target: "#queue-rows", swap: "innerHTML" });
+      } else if (ticketId && document.querySelector(".timeline")) {
+        htmx.ajax("GET", url, { target: ".timeline", select: ".timeline", swap: "outerHTML" });
+      }
+    }, 2000);
+  }
+
   function connect(bell, delay) {
     if (!("WebSocket" in window)) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -40,8 +77,11 @@
       bell.classList.add("live");
       if (bell.dataset.watch) socket.send(JSON.stringify({ watch: Number(bell.dataset.watch) }));
     };
+    bell.socket = socket;
     socket.onmessage = function (msg) {
       var event = JSON.parse(msg.data);
+      if (event.type === "ticket.viewer") return onViewer(event);
+      refreshSoon(bell.dataset.watch && Number(bell.dataset.watch) === event.ticket ? event.ticket : null);
       bump();
       // A summary of many tickets (a mass SLA breach) has no ticket: it links to the queue.
       var href = event.ticket ? "/tickets/" + event.ticket + "/" : "/tickets/";
@@ -50,6 +90,8 @@
     };
     socket.onclose = function (e) {
       bell.classList.remove("live");
+      viewers = {};
+      showViewers();
       if (e.code === 4403) return; // not allowed: do not retry
       // Reconnect with backoff; a server without WebSockets just keeps the page static.
       setTimeout(function () { connect(bell, Math.min(delay * 2, 60000)); }, delay);
@@ -89,6 +131,20 @@
       counter.parentElement.classList.remove("has-unread");
       if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
     }
+  });
+
+  // Typing in the reply box tells the ticket's other viewers; it stops after 4 s without a key.
+  var typingTimer = null;
+  function sendTyping(state) {
+    var bell = document.getElementById("notifications");
+    if (!bell || !bell.dataset.watch || !bell.socket || bell.socket.readyState !== 1) return;
+    bell.socket.send(JSON.stringify({ typing: Number(bell.dataset.watch), state: state }));
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.id !== "id_text") return;
+    if (!typingTimer) sendTyping(true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingTimer = null; sendTyping(false); }, 4000);
   });
 
   document.addEventListener("DOMContentLoaded", function () {

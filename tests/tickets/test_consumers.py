@@ -103,3 +103,27 @@ def test_watching_a_ticket_of_another_team_is_ignored(agent_alice, agent_carl_ot
     alice_event, carl_heard = run(scenario())
     assert alice_event["ticket"] == ticket.pk
     assert not carl_heard
+
+
+def test_agents_on_one_ticket_see_each_other_view_type_and_leave(support_ticket, agent_alice, agent_bob_same_team):
+    async def scenario():
+        alice, _ = await connect(agent_alice)
+        await alice.send_json_to({"watch": support_ticket.pk})
+        bob, _ = await connect(agent_bob_same_team)
+        await bob.send_json_to({"watch": support_ticket.pk})
+        seen_by_alice = await alice.receive_json_from(timeout=5)  # bob arrived
+        seen_by_bob = await bob.receive_json_from(timeout=5)  # alice answered that she is there
+        await alice.send_json_to({"typing": support_ticket.pk, "state": True})
+        typing = await bob.receive_json_from(timeout=5)
+        await alice.send_json_to({"typing": 999999, "state": True})  # a ticket she does not watch: ignored
+        quiet = await bob.receive_nothing(timeout=0.3)
+        await alice.disconnect()
+        left = await bob.receive_json_from(timeout=5)
+        await bob.disconnect()
+        return seen_by_alice, seen_by_bob, typing, quiet, left
+
+    seen_by_alice, seen_by_bob, typing, quiet, left = run(scenario())
+    assert (seen_by_alice["name"], seen_by_alice["state"]) == (agent_bob_same_team.display_name, "viewing")
+    assert (seen_by_bob["user"], seen_by_bob["state"]) == (agent_alice.pk, "here")
+    assert typing["state"] == "typing" and quiet
+    assert (left["user"], left["state"]) == (agent_alice.pk, "left")

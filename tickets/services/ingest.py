@@ -6,7 +6,7 @@ importers hand it what they fetched); `ingest` is the same code for one message 
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -286,7 +286,14 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
         through.objects.bulk_create([through(ticket_id=t, customer_id=c) for t, c in rows], ignore_conflicts=True)
     for bounce in bounces:
         _record_bounce(bounce)
-    publish_many([_notification(message, created) for message, msg, created in messages if not msg.quiet])
+    followers = events.followers_of(touched) if touched else {}
+    publish_many(
+        [
+            _notification(message, created, followers.get(message.ticket.pk, ()))
+            for message, msg, created in messages
+            if not msg.quiet
+        ]
+    )
     sla.reconcile_after_commit([ticket.pk for ticket in new_tickets] + list(touched))
     routing.route_after_commit(created=[ticket.pk for ticket in new_tickets], replied=sorted(replied))
     if acknowledge:
@@ -297,10 +304,10 @@ def _ingest_batch(batch: list[_Prepared]) -> list[tuple[int, IngestResult]]:
     return results
 
 
-def _notification(message: Message, created: bool) -> tuple[list[str], events.TicketChanged]:
+def _notification(message: Message, created: bool, followers: Iterable[int]) -> tuple[list[str], events.TicketChanged]:
     kind = "ticket.created" if created else "ticket.message"
     summary = f"{message.author_customer} wrote on {message.get_channel_display()}"
-    groups = events.groups_for(message.ticket, watchers=not created)
+    groups = events.groups_for(message.ticket, watchers=not created, followers=followers)
     return groups, events.ticket_changed(message.ticket, type=kind, summary=summary)
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -6,13 +8,18 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from channels_in.registry import reply_channel
+from helpdesk.models import User
 from helpdesk.realtime import publish
 from helpdesk.roles import can_reply_publicly, is_staff_member
 from tickets import events, timeline
 from tickets.inbound import IDENTITY_KIND
 from tickets.locks import tickets_for_update
 from tickets.models import Attachment, DeliveryStatus, Direction, Message, Status, Ticket, Visibility
+from tickets.selectors import visible_tickets
 from tickets.services import sla
+
+# "@alice" in an internal note; usernames may hold letters, digits and @.+-_ (Django's rule).
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
 
 
 def reply(
@@ -95,7 +102,21 @@ def reply(
             sla.reconcile_after_commit([ticket.pk])
         summary = f"{author.display_name} added {'a note' if internal else 'a reply'}"
         publish([events.ticket_group(ticket.pk)], events.ticket_changed(ticket, type="ticket.message", summary=summary))
+        if internal:
+            _notify_mentions(ticket, author, text)
     return message
+
+
+def _notify_mentions(ticket: Ticket, author, text: str) -> None:
+    """Tell each agent named with @username in an internal note, if they may see the ticket."""
+    names = set(_MENTION.findall(text))
+    if not names:
+        return
+    mentioned = User.objects.filter(username__in=names, is_active=True).exclude(pk=author.pk)
+    groups = [events.agent_group(user.pk) for user in mentioned if visible_tickets(user).filter(pk=ticket.pk).exists()]
+    if groups:
+        summary = f"{author.display_name} mentioned you on #{ticket.pk}"
+        publish(groups, events.ticket_changed(ticket, type="ticket.mention", summary=summary))
 
 
 def recipient(ticket: Ticket, channel: str) -> tuple[str, str]:
