@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from customers import admin_privacy  # noqa: F401 (registers the erasure requests)
 from customers.models import Customer, CustomerEvent, Identity, Organization
+from customers.portal import admin as portal_admin  # noqa: F401 (registers request fields, portal settings)
 
 
 class IdentityInline(admin.TabularInline):

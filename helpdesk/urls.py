@@ -21,6 +21,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("customers/", include("customers.urls")),
     path("contact/", include("channels_in.webform.urls")),
+    path("portal/", include("customers.portal.urls")),
     path("", include("surveys.urls")),
     path("hooks/email/", include("channels_in.email.urls")),
     path("hooks/twilio/voice/", include("channels_in.phone.urls")),
