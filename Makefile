@@ -23,8 +23,10 @@ run: export DEBUG ?= true
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_kb
 	@echo ""
 	@echo "  Helpdesk: http://127.0.0.1:8000   (admin: /admin/, API docs: /api/docs/, contact form: /contact/)"
+	@echo "  Help centre: /help/, customer portal: /portal/, chat sites and their widget snippet: admin -> Chat sites"
 	@echo "  Demo logins (password 'demo'): admin, alice (agent), bob (agent), lena (light agent)"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000

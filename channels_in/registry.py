@@ -13,6 +13,7 @@ _SENDERS = {
     Channel.FACEBOOK: "channels_in.social.meta.outbound.MessengerSender",
     Channel.INSTAGRAM: "channels_in.social.meta.outbound.InstagramSender",
     Channel.X: "channels_in.social.x.outbound.XSender",
+    Channel.CHAT: "channels_in.chat.outbound.ChatSender",
 }
 
 # Webhook payloads stored by channels_in.inbox -> `parse(body: str) -> list[InboundMessage]`.

@@ -10,6 +10,8 @@ from helpdesk import views as helpdesk_views
 api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("customers.api.urls")),
+    path("", include("knowledge_base.api.urls")),
+    path("", include("analytics.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +24,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("contact/", include("channels_in.webform.urls")),
     path("portal/", include("customers.portal.urls")),
+    path("chat/", include("channels_in.chat.urls")),
+    path("help/", include("knowledge_base.urls")),
     path("", include("surveys.urls")),
     path("hooks/email/", include("channels_in.email.urls")),
     path("hooks/twilio/voice/", include("channels_in.phone.urls")),

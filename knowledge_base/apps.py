@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class KnowledgeBaseConfig(AppConfig):
     name = "knowledge_base"
+    verbose_name = "Knowledge base"

@@ -19,6 +19,8 @@ from tickets.inbound import InboundMessage
 from tickets.models import Channel
 from tickets.services import ingest, update_ticket
 
+pytest_plugins = ["tests.browser"]  # browser fixtures for the e2e tests of every folder
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

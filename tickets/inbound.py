@@ -33,7 +33,6 @@ CONVERSATIONAL = {
     Channel.FACEBOOK,
     Channel.INSTAGRAM,
     Channel.TELEGRAM,
-    Channel.CHAT,
 }
 
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "channels_in.telegram",
     "channels_in.social.meta",
     "channels_in.social.x",
+    "channels_in.chat",
+    "analytics",
     "knowledge_base",
     "surveys",
 ]

@@ -38,6 +38,7 @@ CELERY_IMPORTS = [
     "channels_in.telegram.tasks",
     "channels_in.social.meta.tasks",
     "channels_in.social.x.tasks",
+    "channels_in.chat.tasks",
 ]
 
 # The one beat schedule; django-celery-beat syncs it into the database, the embedded scheduler
@@ -48,6 +49,11 @@ CELERY_BEAT_SCHEDULE = {
     # Tickets nobody could take when they came (no agent online with room), as agents free up.
     "assign-waiting": {"task": "tickets.tasks.assign_waiting_task", "schedule": 60.0},
     "reassign-offline": {"task": "tickets.tasks.reassign_offline_task", "schedule": 60.0},
+    # Chats idle 30 min end; waiting chats are (re)offered as agents free up or an offer times out (30 s).
+    "sweep-chats": {"task": "channels_in.chat.tasks.sweep_chats_task", "schedule": 10.0},
+    # Per-ticket metrics follow the timeline; the daily roll-ups for today and yesterday are rebuilt.
+    "analytics-metrics": {"task": "analytics.tasks.refresh_metrics_task", "schedule": 60.0},
+    "analytics-rollups": {"task": "analytics.tasks.refresh_rollups_task", "schedule": 600.0},
     # Time-based automations (pending reminders, auto-solve, auto-close, unassigned alerts).
     "run-automations": {"task": "tickets.tasks.run_automations_task", "schedule": 60.0},
     # Solved tickets past CSAT_DELAY_MINUTES get their satisfaction survey.

@@ -6,7 +6,6 @@ import re
 import pytest
 from django.core import mail
 
-from tests.e2e.conftest import browser, page, screenshot  # noqa: F401  (the browser test's fixtures)
 from tickets.inbound import InboundAttachment, InboundMessage
 from tickets.models import Channel
 from tickets.services import ingest

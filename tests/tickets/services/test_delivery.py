@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from channels_in import registry
 from tickets.inbound import InboundMessage
 from tickets.models import Channel, DeliveryStatus, Message
 from tickets.services import deliver, ingest, reply, resend_due_messages
@@ -105,7 +106,8 @@ def test_send_interrupted_by_a_dead_worker_is_picked_up_again(smtp_server, agent
     assert deliver(message.pk) == DeliveryStatus.SENT
 
 
-def test_channel_without_sender_fails_with_a_reason(agent_alice):
+def test_channel_without_sender_fails_with_a_reason(agent_alice, monkeypatch):
+    monkeypatch.delitem(registry._SENDERS, Channel.CHAT)
     ticket = ingest(
         InboundMessage(channel=Channel.CHAT, external_id="c1", sender_address="visitor-1", text="hello?")
     ).ticket

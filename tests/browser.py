@@ -1,4 +1,5 @@
-"""Playwright driving Debian's chromium against pytest-django's live server.
+"""Browser-test fixtures for every test folder (a pytest plugin, so there is one Playwright per
+process): Playwright driving Debian's chromium against pytest-django's live server.
 
 Browser downloads are impossible here, so the system chromium is used; the flags keep it off the
 (closed) network. Tests are skipped when chromium is not installed.
