@@ -64,6 +64,11 @@ def split_names(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def tag_names(value: str) -> set[str]:
+    """The tags a comma-separated action value names, as stored (slugs of at most 50 characters)."""
+    return {slugify(name, allow_unicode=True)[:50] for name in split_names(value)} - {""}
+
+
 def apply_actions(
     items: Sequence[tuple[Ticket, Sequence[ActionLike]]], *, now: datetime, source: str, assign: bool = True
 ) -> dict[int, list[str]]:
@@ -89,7 +94,7 @@ def apply_actions(
             if kind in (ActionKind.ADD_TAGS, ActionKind.REMOVE_TAGS):
                 before = current_tags[ticket.pk]
                 after = tag_sets.setdefault(ticket.pk, (before, set(before)))[1]
-                names = {slugify(n, allow_unicode=True)[:50] for n in split_names(value)} - {""}
+                names = tag_names(value)
                 after.update(names) if kind == ActionKind.ADD_TAGS else after.difference_update(names)
                 sentences.append(
                     f"{'added' if kind == ActionKind.ADD_TAGS else 'removed'} tags {', '.join(sorted(names))}"

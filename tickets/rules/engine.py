@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch
-from django.utils.text import slugify
 
 from tickets.models import ActionKind, BusinessCalendar, BusinessHours, Holiday, RoutingRule
-from tickets.rules.actions import split_names
+from tickets.rules.actions import tag_names
 from tickets.rules.conditions import Check, Facts, compile_condition
 
 CACHE_SECONDS = 60
@@ -140,7 +139,7 @@ def _update_facts(facts: Facts, step: Step) -> None:
         facts.language = value
         facts.forget("language")
     elif step.kind in (ActionKind.ADD_TAGS, ActionKind.REMOVE_TAGS):
-        names = {slugify(n, allow_unicode=True)[:50].casefold() for n in split_names(value)}
+        names = tag_names(value)
         if step.kind == ActionKind.ADD_TAGS:
             facts.tags |= names
         else:

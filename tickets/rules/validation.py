@@ -6,11 +6,10 @@ rule log; checking on save turns that quiet no-op into a form error while the ad
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
 
 from helpdesk.roles import Role
 from tickets.models import ActionKind, Macro, Priority, Status, Team
-from tickets.rules.actions import split_names
+from tickets.rules.actions import split_names, tag_names
 
 
 def validate_action(kind: str, value: str) -> None:
@@ -35,7 +34,7 @@ def validate_action(kind: str, value: str) -> None:
     elif kind in (ActionKind.SET_ASSIGNEE, ActionKind.ADD_FOLLOWERS):
         _validate_agents(kind, split_names(value))
     elif kind in (ActionKind.ADD_TAGS, ActionKind.REMOVE_TAGS):
-        if not any(slugify(name, allow_unicode=True) for name in split_names(value)):
+        if not tag_names(value):
             raise ValidationError("Give at least one tag name.", code="no_tags")
     elif kind == ActionKind.SET_LANGUAGE:
         if not value or len(value) > 16:
